@@ -1,0 +1,19 @@
+// bun run create-admin <email> "<name>" — an ADMIN without a password, plus a one-time link to set it.
+import { createPasswordLink, issueEmailTokenIn } from "../src/passwords/email-tokens";
+import { insertUser } from "../src/users/service";
+import { queueMail } from "../src/mail/outbox";
+import { fail, runScript } from "./cli";
+
+const [email, name] = process.argv.slice(2);
+if (!email || !name || process.argv.length > 4) fail('usage: bun run create-admin <email> "<name>"', 2);
+
+await runScript(async (deps) => {
+  const { user, token } = await deps.db.write(async (tx) => {
+    const user = await insertUser(tx, deps, { email, name, role: "ADMIN" });
+    return { user, token: await issueEmailTokenIn(tx, deps, user.id, "set-password") };
+  });
+  const link = createPasswordLink(deps, token);
+  await queueMail(deps, { to: user.email, kind: "set-password", data: { name: user.name, link } });
+  console.log(`created admin ${user.email} (id ${user.id})`);
+  console.log(`set the password within 30 minutes: ${link}`);
+});

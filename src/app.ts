@@ -1,0 +1,76 @@
+// createApp(deps): the whole HTTP surface, without listening. Tests call app.handle(request).
+import { Elysia } from "elysia";
+import type { Deps } from "./deps";
+import { AppError } from "./errors";
+import { healthRoutes } from "./health/routes";
+import { jwksRoutes } from "./keys/routes";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(deps: Deps) {
+  return new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES } })
+    .onRequest(({ request }) => {
+      // Refuse oversized bodies before parsing them (Content-Length is checked again by Bun).
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        return jsonError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+      }
+    })
+    .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
+    .use(healthRoutes(deps))
+    .use(jwksRoutes(deps));
+}
+
+export type App = ReturnType<typeof createApp>;
+
+export function jsonError(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return new Response(JSON.stringify({ error: message, code, ...extra }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+/** Every error the app raises becomes { error, code } with the right status; no stack traces. */
+function errorResponse(deps: Deps, code: string | number, error: unknown, request: Request): Response {
+  if (error instanceof AppError) {
+    return jsonError(error.status, error.code, error.message, error.field ? { field: error.field } : {}, error.headers);
+  }
+  switch (code) {
+    case "VALIDATION": {
+      const field = validationField(error);
+      const message = field ? `Invalid or missing field: ${field}` : "Invalid request";
+      return jsonError(400, "invalid_input", message, field ? { field } : {});
+    }
+    case "PARSE":
+      return jsonError(
+        400,
+        "invalid_body",
+        "Request body could not be parsed; send JSON with Content-Type: application/json",
+      );
+    case "NOT_FOUND": {
+      const path = new URL(request.url).pathname;
+      return jsonError(404, "not_found", `No route ${request.method} ${path}`);
+    }
+    case "INVALID_COOKIE_SIGNATURE":
+      return jsonError(400, "invalid_cookie", "Invalid cookie");
+  }
+  const status =
+    typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : 500;
+  if (status >= 400 && status < 500) return jsonError(status, "bad_request", "Bad request");
+  deps.log.error("unhandled error", { path: new URL(request.url).pathname, error: String(error) });
+  return jsonError(500, "internal_error", "Internal server error");
+}
+
+/** The first failing field of an Elysia/TypeBox validation error, as a dotted path. */
+function validationField(error: unknown): string | undefined {
+  const v = error as { valueError?: { path?: string }; all?: { path?: string }[] };
+  const path = v.valueError?.path ?? v.all?.[0]?.path;
+  if (!path) return undefined;
+  return path.replace(/^\//, "").replace(/\//g, ".") || undefined;
+}

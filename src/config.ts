@@ -1,0 +1,232 @@
+// Configuration: parsed once from the environment, every problem collected, thrown once.
+// Pure: takes an env object, never reads process.env itself.
+
+export type Env = Record<string, string | undefined>;
+
+export interface RateLimitRule {
+  /** How many events are allowed per window. */
+  max: number;
+  /** Window length, seconds. */
+  window: number;
+}
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  databaseSyncUrl: string | undefined;
+  /** base64url JWK of the current Ed25519 private key (with kid); undefined → dev key file. */
+  jwtPrivateKey: string | undefined;
+  /** base64url public JWKs of previous keys still accepted / published. */
+  jwtPublicKeys: string[];
+  /** 32 random bytes, base64url; seals secrets that must be readable again. */
+  secretKey: string | undefined;
+  devKeyFile: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** seconds */
+  accessTokenTtl: number;
+  /** seconds */
+  sessionTtl: number;
+  /** seconds a just-replaced refresh token may be presented again */
+  refreshGrace: number;
+  /** seconds without a refresh after which a session stops holding a seat */
+  seatIdleTimeout: number;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  workers: number;
+  passwordMinLength: number;
+  passwordMaxLength: number;
+  rateLimits: {
+    loginPerAccountIp: RateLimitRule;
+    loginPerAccount: RateLimitRule;
+    loginPerIp: RateLimitRule;
+    refreshPerIp: RateLimitRule;
+    resetPerIp: RateLimitRule;
+    resetPerAccount: RateLimitRule;
+    createPasswordPerIp: RateLimitRule;
+    webhookPerToken: RateLimitRule;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "600", "600s", "10m", "12h", "180d" → seconds. */
+export function parseDuration(value: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * (DURATION_UNITS[match[2] || "s"] ?? 1);
+}
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const duration = (name: string, fallback: number, min = 1): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const seconds = parseDuration(raw);
+    if (seconds === undefined || seconds < min) {
+      problems.push(`${name}="${raw}" must be a duration of at least ${min}s, like 600, 10m, 12h or 180d`);
+      return fallback;
+    }
+    return seconds;
+  };
+
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    problems.push(`${name}="${raw}" must be true or false`);
+    return fallback;
+  };
+
+  const rule = (name: string, max: number, window: number): RateLimitRule => ({
+    max: integer(`${name}_MAX`, max, 1, 1_000_000),
+    window: duration(`${name}_WINDOW`, window),
+  });
+
+  const nodeEnv = read("NODE_ENV") ?? "development";
+  if (!["development", "production", "test"].includes(nodeEnv)) {
+    problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test`);
+  }
+  const production = nodeEnv === "production";
+  const port = integer("PORT", 3000, 0, 65535);
+
+  let publicUrl = read("PUBLIC_URL");
+  if (publicUrl === undefined) {
+    if (production) problems.push("PUBLIC_URL is required in production (e.g. https://auth.example.com)");
+    publicUrl = `http://localhost:${port}`;
+  } else if (!isHttpUrl(publicUrl)) {
+    problems.push(`PUBLIC_URL="${publicUrl}" must be an http(s) URL like https://auth.example.com`);
+  }
+  publicUrl = publicUrl.replace(/\/+$/, "");
+
+  const databaseUrl = read("DATABASE_URL") ?? "file:db/seatkey.db";
+  if (!/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL="${databaseUrl}" must start with file:, libsql://, http(s):// or ws(s)://`);
+  }
+  if (databaseUrl === ":memory:" || databaseUrl === "file::memory:") {
+    problems.push("DATABASE_URL must be a file or server, not :memory: (transactions would open a new empty database)");
+  }
+  const databaseSyncUrl = read("DATABASE_SYNC_URL");
+  if (databaseSyncUrl && !databaseUrl.startsWith("file:")) {
+    problems.push("DATABASE_SYNC_URL (embedded replica) needs DATABASE_URL to be the local file:… replica path");
+  }
+  if (databaseSyncUrl && !/^(libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(databaseSyncUrl)) {
+    problems.push(`DATABASE_SYNC_URL="${databaseSyncUrl}" must be a libsql:// or http(s):// URL`);
+  }
+
+  const jwtPrivateKey = read("JWT_PRIVATE_KEY");
+  const secretKey = read("SECRET_KEY");
+  if (production && !jwtPrivateKey) {
+    problems.push("JWT_PRIVATE_KEY is required in production: run `bun run keys generate` and set it");
+  }
+  if (production && !secretKey) {
+    problems.push("SECRET_KEY is required in production: run `bun run keys generate` and set it");
+  }
+  if (secretKey && !/^[A-Za-z0-9_-]{43}$/.test(secretKey)) {
+    problems.push("SECRET_KEY must be 32 bytes in base64url (43 characters): run `bun run keys generate`");
+  }
+
+  const smtpUrl = read("SMTP_URL");
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    problems.push(`SMTP_URL must start with smtp:// or smtps:// (got "${redactUrl(smtpUrl)}")`);
+  }
+  const mailFrom = read("MAIL_FROM") ?? "seatkey <no-reply@localhost>";
+
+  const corsOrigins = (read("CORS_ORIGINS") ?? "")
+    .split(",")
+    .map((o) => o.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!isHttpUrl(origin))
+      problems.push(`CORS_ORIGINS entry "${origin}" must be an origin like https://app.example.com`);
+  }
+
+  const passwordMinLength = integer("PASSWORD_MIN_LENGTH", 15, 8, 256);
+
+  const config: Config = {
+    env: nodeEnv as Config["env"],
+    port,
+    publicUrl,
+    databaseUrl,
+    databaseAuthToken: read("DATABASE_AUTH_TOKEN"),
+    databaseSyncUrl,
+    jwtPrivateKey,
+    jwtPublicKeys: (read("JWT_PUBLIC_KEYS") ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
+    secretKey,
+    devKeyFile: read("DEV_KEY_FILE") ?? "db/.dev-keys.json",
+    jwtIssuer: read("JWT_ISSUER") ?? publicUrl,
+    jwtAudience: read("JWT_AUDIENCE") ?? "seatkey",
+    smtpUrl,
+    mailFrom,
+    accessTokenTtl: duration("ACCESS_TOKEN_TTL", 600, 10),
+    sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
+    refreshGrace: duration("REFRESH_GRACE", 30, 1),
+    seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
+    trustProxy: boolean("TRUST_PROXY", false),
+    corsOrigins,
+    workers: integer("WORKERS", 1, 1, 64),
+    passwordMinLength,
+    passwordMaxLength: 256,
+    rateLimits: {
+      loginPerAccountIp: rule("RATE_LIMIT_LOGIN_ACCOUNT_IP", 10, 900),
+      loginPerAccount: rule("RATE_LIMIT_LOGIN_ACCOUNT", 100, 86400),
+      loginPerIp: rule("RATE_LIMIT_LOGIN_IP", 100, 900),
+      refreshPerIp: rule("RATE_LIMIT_REFRESH_IP", 600, 60),
+      resetPerIp: rule("RATE_LIMIT_RESET_IP", 5, 3600),
+      resetPerAccount: rule("RATE_LIMIT_RESET_ACCOUNT", 3, 3600),
+      createPasswordPerIp: rule("RATE_LIMIT_CREATE_PASSWORD_IP", 20, 3600),
+      webhookPerToken: rule("RATE_LIMIT_WEBHOOK", 600, 60),
+    },
+  };
+  if (config.refreshGrace >= config.accessTokenTtl * 10) {
+    problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** Hide credentials of a URL before it is printed. */
+export function redactUrl(value: string): string {
+  return value.replace(/\/\/[^@/]*@/, "//***@");
+}

@@ -1,0 +1,20 @@
+// GET /health — liveness plus a database round trip.
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+
+export function healthRoutes(deps: Deps) {
+  return new Elysia({ name: "health" }).get(
+    "/health",
+    async ({ set }) => {
+      try {
+        await deps.db.client.execute("SELECT 1");
+        return { status: "ok", database: "ok" };
+      } catch (error) {
+        deps.log.error("health: database unreachable", { error: String(error) });
+        set.status = 503;
+        return { status: "error", database: "unreachable" };
+      }
+    },
+    { detail: { summary: "Liveness and database reachability", tags: ["health"] } },
+  );
+}

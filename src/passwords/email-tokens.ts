@@ -1,0 +1,64 @@
+// One-time email tokens (set password, reset): 30 minutes, single use, SHA-256 at rest,
+// a new one voids the older ones of the same user, consumption is one atomic statement.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { emailTokens, type EmailTokenPurpose } from "../../db/schema";
+import type { Deps } from "../deps";
+import { newId, randomToken, sha256Hex } from "../lib/crypto";
+
+export const EMAIL_TOKEN_TTL_MS = 30 * 60 * 1000;
+
+/** Issues a token inside an open transaction; returns the raw token (shown once, never stored). */
+export async function issueEmailTokenIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  userId: string,
+  purpose: EmailTokenPurpose,
+): Promise<string> {
+  const now = deps.clock.now();
+  const token = randomToken(32);
+  await tx
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
+  await tx.insert(emailTokens).values({
+    id: newId(),
+    userId,
+    purpose,
+    tokenHash: sha256Hex(token),
+    expiresAt: now + EMAIL_TOKEN_TTL_MS,
+    createdAt: now,
+  });
+  return token;
+}
+
+export async function issueEmailToken(deps: Deps, userId: string, purpose: EmailTokenPurpose): Promise<string> {
+  return deps.db.write((tx) => issueEmailTokenIn(tx, deps, userId, purpose));
+}
+
+export function createPasswordLink(deps: Pick<Deps, "config">, token: string): string {
+  return `${deps.config.publicUrl}/create-password?token=${encodeURIComponent(token)}`;
+}
+
+/** Marks the token used if it is valid; returns its user and purpose, or undefined. */
+export async function consumeEmailTokenIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  token: string,
+): Promise<{ userId: string; purpose: EmailTokenPurpose } | undefined> {
+  const now = deps.clock.now();
+  const [row] = await tx
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+    .returning({ userId: emailTokens.userId, purpose: emailTokens.purpose });
+  return row;
+}
+
+/** Looks a token up without using it (to render the form); undefined when bad, used or expired. */
+export async function peekEmailToken(deps: Deps, token: string) {
+  const now = deps.clock.now();
+  return deps.db.orm.query.emailTokens.findFirst({
+    where: and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
+  });
+}
