@@ -1,5 +1,8 @@
 // createApp(deps): the whole HTTP surface, without listening. Tests call app.handle(request).
+import { cors } from "@elysiajs/cors";
+import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -17,8 +20,29 @@ export function createApp(deps: Deps) {
       }
     })
     .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
+    .use(
+      cors({
+        // Only the listed origins may call the API from a browser; none by default.
+        origin: deps.config.corsOrigins.length > 0 ? deps.config.corsOrigins : false,
+        credentials: true,
+        methods: ["GET", "POST", "DELETE"],
+        allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+        exposeHeaders: ["Retry-After"],
+        maxAge: 600,
+      }),
+    )
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: {
+          info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+        },
+      }),
+    )
     .use(healthRoutes(deps))
-    .use(jwksRoutes(deps));
+    .use(jwksRoutes(deps))
+    .use(authRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -23,6 +23,12 @@ export async function checkRateLimit(deps: Deps, key: string, rule: RateLimitRul
 
 /** Counts one event for `key`; throws 429 when this event goes over the limit. */
 export async function hitRateLimit(deps: Deps, key: string, rule: RateLimitRule): Promise<void> {
+  const counter = await countRateLimit(deps, key, rule);
+  if (counter && counter.count > rule.max) throwIfOver(counter, rule, deps.clock.now());
+}
+
+/** Counts one event for `key` without refusing it (e.g. a failure already answered with 401). */
+export async function countRateLimit(deps: Deps, key: string, rule: RateLimitRule): Promise<Counter | undefined> {
   const now = deps.clock.now();
   const windowMs = rule.window * 1000;
   const counter = await deps.db.write(async (tx) => {
@@ -34,7 +40,7 @@ export async function hitRateLimit(deps: Deps, key: string, rule: RateLimitRule)
       RETURNING count, window_start AS windowStart`);
     return rows[0];
   });
-  if (counter && counter.count > rule.max) throwIfOver(counter, rule, now);
+  return counter;
 }
 
 /** Forget a key's counter (e.g. failures after a successful login). */

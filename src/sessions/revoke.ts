@@ -18,7 +18,7 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
     .update(sessions)
     .set({ revokedAt: deps.clock.now(), revokeReason: options.reason })
     .where(and(where, isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id, userId: sessions.userId });
+    .returning({ id: sessions.id, userId: sessions.userId, userAgent: sessions.userAgent });
   for (const s of revoked) {
     await auditIn(tx, deps, {
       event: "session.revoked",
@@ -31,17 +31,23 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
   return revoked;
 }
 
-/** Revokes one session (of `userId` when given). Returns false when there was nothing to revoke. */
+export interface RevokedSession {
+  id: string;
+  userId: string;
+  userAgent: string | null;
+}
+
+/** Revokes one session (of `userId` when given). Returns it, or undefined when there was nothing to revoke. */
 export async function revokeSessionIn(
   tx: Tx,
   deps: Pick<Deps, "clock">,
   sessionId: string,
   options: RevokeOptions & { userId?: string },
-): Promise<boolean> {
+): Promise<RevokedSession | undefined> {
   const where = options.userId
     ? and(eq(sessions.id, sessionId), eq(sessions.userId, options.userId))
     : eq(sessions.id, sessionId);
-  return (await revokeWhereIn(tx, deps, where as SQL, options)).length > 0;
+  return (await revokeWhereIn(tx, deps, where as SQL, options))[0];
 }
 
 export async function revokeSession(deps: Deps, sessionId: string, options: RevokeOptions & { userId?: string }) {

@@ -1,0 +1,92 @@
+// Access tokens (RFC 9068 profile): EdDSA-signed JWTs with a kid, typ "at+jwt", short-lived.
+// jose is used directly (it is the library under @elysiajs/jwt) because verification needs a
+// kid-indexed key set for rotation and every time must come from the injected clock.
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
+import type { LimitedReason, Role, UserStatus } from "../../db/schema";
+import type { Deps } from "../deps";
+import { unauthorized } from "../errors";
+import { newId } from "../lib/crypto";
+import { JWT_ALG } from "../keys/keys";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+
+export interface LicenseClaim {
+  productId: string;
+  validUntil: number;
+}
+
+export interface AccessClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  role: Role;
+  status: UserStatus;
+  limited: boolean;
+  limitedReason: LimitedReason | null;
+  email: string;
+  name: string;
+  licenses: LicenseClaim[];
+}
+
+export interface AccessSubject {
+  user: { id: string; role: Role; status: UserStatus; email: string; name: string };
+  sessionId: string;
+  limited: boolean;
+  limitedReason: LimitedReason | null;
+  licenses: LicenseClaim[];
+}
+
+export async function signAccessToken(deps: Deps, subject: AccessSubject): Promise<string> {
+  const iat = Math.floor(deps.clock.now() / 1000);
+  return new SignJWT({
+    sid: subject.sessionId,
+    role: subject.user.role,
+    status: subject.user.status,
+    limited: subject.limited,
+    limitedReason: subject.limitedReason,
+    email: subject.user.email,
+    name: subject.user.name,
+    licenses: subject.licenses,
+  })
+    .setProtectedHeader({ alg: JWT_ALG, kid: deps.keys.kid, typ: ACCESS_TOKEN_TYPE })
+    .setIssuer(deps.config.jwtIssuer)
+    .setAudience(deps.config.jwtAudience)
+    .setSubject(subject.user.id)
+    .setJti(newId())
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + deps.config.accessTokenTtl)
+    .sign(deps.keys.privateKey);
+}
+
+/**
+ * Verifies an access token: EdDSA only (RFC 8725: no "none", no HS256 with the public key),
+ * a known kid, typ at+jwt, iss, aud and exp — all against the injected clock.
+ */
+export async function verifyAccessToken(deps: Deps, token: string): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const key = header.kid ? deps.keys.publicKeys.get(header.kid) : undefined;
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [JWT_ALG],
+        typ: ACCESS_TOKEN_TYPE,
+        issuer: deps.config.jwtIssuer,
+        audience: deps.config.jwtAudience,
+        currentDate: new Date(deps.clock.now()),
+        requiredClaims: ["sub", "sid", "exp", "iat", "jti"],
+      },
+    );
+    return payload as JWTPayload & AccessClaims;
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw unauthorized("token_expired", "Access token expired; refresh it");
+    throw unauthorized("invalid_token", "Invalid access token");
+  }
+}

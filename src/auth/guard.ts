@@ -1,0 +1,34 @@
+// Bearer authentication for /api routes, as a named plugin with an `auth` macro:
+//   .use(bearerAuth(deps)).get("/x", ({ auth }) => …, { auth: true })      any signed-in user
+//   .get("/y", ({ auth }) => …, { auth: "ADMIN" })                         role ADMIN only
+// Runs only on the routes that ask for it (resolve), never as a global derive.
+import { Elysia } from "elysia";
+import type { Role } from "../../db/schema";
+import type { Deps } from "../deps";
+import { forbidden, unauthorized } from "../errors";
+import { verifyAccessToken, type AccessClaims } from "./access-token";
+
+export function bearerToken(header: string | undefined | null): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+export async function authenticate(deps: Deps, authorization: string | undefined | null, role?: Role): Promise<AccessClaims> {
+  const token = bearerToken(authorization);
+  if (!token) throw unauthorized("missing_token", "Send an access token: Authorization: Bearer <token>");
+  const claims = await verifyAccessToken(deps, token);
+  if (claims.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
+  if (role && claims.role !== role) throw forbidden("forbidden", `This needs the ${role} role`);
+  return claims;
+}
+
+export function bearerAuth(deps: Deps) {
+  return new Elysia({ name: "bearer-auth" }).macro({
+    auth: (required: true | Role) => ({
+      async resolve({ headers }) {
+        const claims = await authenticate(deps, headers.authorization, required === true ? undefined : required);
+        return { auth: claims };
+      },
+    }),
+  });
+}

@@ -1,0 +1,136 @@
+// /api/auth: login, refresh (rotation), logout, me, own sessions.
+import { Elysia, t, type Cookie } from "elysia";
+import type { Deps } from "../deps";
+import { notFound, unauthorized } from "../errors";
+import { queueMail } from "../mail/outbox";
+import { revokeSession } from "../sessions/revoke";
+import { findSessionByToken } from "../sessions/service";
+import { listLiveSessions, toSessionView } from "../sessions/view";
+import { clientInfo } from "../web/client";
+import { bearerAuth } from "./guard";
+import { describeMe } from "./me";
+import { login, refresh, type AuthResult } from "./service";
+
+export const REFRESH_COOKIE = "refreshToken";
+
+const AuthResultSchema = t.Object({
+  accessToken: t.String(),
+  refreshToken: t.String(),
+  expiresIn: t.Number(),
+  limited: t.Boolean(),
+  limitedReason: t.Union([t.String(), t.Null()]),
+  remainingLicenses: t.Number(),
+  sessionId: t.String(),
+});
+
+const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
+
+const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
+
+export function authRoutes(deps: Deps) {
+  const secureCookie = deps.config.publicUrl.startsWith("https://");
+
+  const setRefreshCookie = (cookie: Cookie<unknown>, result: AuthResult) => {
+    cookie.set({
+      value: result.refreshToken,
+      httpOnly: true,
+      sameSite: "strict",
+      path: "/api/auth",
+      secure: secureCookie,
+      maxAge: deps.config.sessionTtl,
+    });
+  };
+
+  const tokenFrom = (cookie: Cookie<unknown>, body: { refreshToken?: string } | null | undefined): string | undefined =>
+    body?.refreshToken ?? (typeof cookie.value === "string" && cookie.value ? cookie.value : undefined);
+
+  // POST /api/auth/refresh-token and its alias /api/auth/refresh.
+  const refreshRoute = (path: string) =>
+    new Elysia({ name: `auth-refresh${path}` }).post(
+      path,
+      async ({ body, cookie, request, server }) => {
+        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+        const token = tokenFrom(jar, body);
+        if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
+        const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
+        setRefreshCookie(jar, result);
+        return result;
+      },
+      {
+        body: TokenBody,
+        response: { 200: AuthResultSchema, 401: ErrorSchema, 429: ErrorSchema },
+        detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
+      },
+    );
+
+  return new Elysia({ name: "auth-routes" })
+    .use(bearerAuth(deps))
+    .use(refreshRoute("/api/auth/refresh-token"))
+    .use(refreshRoute("/api/auth/refresh"))
+    .post(
+      "/api/auth/login",
+      async ({ body, cookie, request, server }) => {
+        const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
+        setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
+        return result;
+      },
+      {
+        body: t.Object({
+          email: t.String({ minLength: 1, maxLength: 320 }),
+          password: t.String({ minLength: 1, maxLength: 1024 }),
+          productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+        }),
+        response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+        detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
+      },
+    )
+    .post(
+      "/api/auth/logout",
+      async ({ body, cookie, set }) => {
+        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+        const token = tokenFrom(jar, body);
+        if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
+        const found = await findSessionByToken(deps, token, "app");
+        if (found) await revokeSession(deps, found.session.id, { reason: "logout", actor: `user:${found.user.id}` });
+        jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
+        set.status = 204;
+      },
+      { body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
+    )
+    .get("/api/auth/me", ({ auth }) => describeMe(deps, auth), {
+      auth: true,
+      detail: { summary: "Who am I: user, licenses with seats, current session", tags: ["auth"] },
+    })
+    .get(
+      "/api/auth/sessions",
+      async ({ auth }) => {
+        const list = await listLiveSessions(deps, auth.sub);
+        return { sessions: list.map((s) => toSessionView(deps, s, auth.sid)) };
+      },
+      { auth: true, detail: { summary: "List my live sessions", tags: ["sessions"] } },
+    )
+    .delete(
+      "/api/auth/sessions/:id",
+      async ({ auth, params, set, request, server }) => {
+        const client = clientInfo(request, server, deps.config.trustProxy);
+        const revoked = await revokeSession(deps, params.id, {
+          userId: auth.sub,
+          reason: "revoked_by_user",
+          actor: `user:${auth.sub}`,
+          ip: client.ip,
+        });
+        if (!revoked) throw notFound("session_not_found", "No such session of yours (or it has already ended)");
+        await queueMail(deps, {
+          to: auth.email,
+          kind: "session-revoked",
+          data: { name: auth.name, device: revoked.userAgent ?? "unknown device", revokedBy: "you", time: new Date(deps.clock.now()).toISOString() },
+        });
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
+        detail: { summary: "Revoke one of my sessions", tags: ["sessions"] },
+      },
+    );
+}

@@ -1,0 +1,65 @@
+// Seat accounting (SPEC §5). Decided inside the caller's write transaction, so concurrent
+// logins — in one process or many on one database — never seat more sessions than seats.
+//
+// total = sum of `seats` over the user's licenses valid now (of `productId` when the login named one)
+// used  = the user's other sessions that hold a seat: app, unrevoked, unexpired, not limited,
+//         and refreshed within SEAT_IDLE_TIMEOUT (the refresh is the heartbeat)
+import { sql } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import type { LimitedReason } from "../../db/schema";
+import type { LicenseClaim } from "../auth/access-token";
+
+export interface SeatScope {
+  userId: string;
+  /** null: every product's licenses and sessions. */
+  productId: string | null;
+  now: number;
+  idleTimeoutMs: number;
+  /** The session being evaluated, left out of the count (refresh). */
+  exceptSessionId?: string;
+}
+
+export interface SeatDecision {
+  limited: boolean;
+  limitedReason: LimitedReason | null;
+  total: number;
+  used: number;
+  /** The user's licenses valid now (all products), for the access token. */
+  licenses: LicenseClaim[];
+}
+
+interface LicenseRow {
+  productId: string;
+  seats: number;
+  validUntil: number;
+}
+
+/** Seats held now by the user's sessions (in `scope.productId` when set). One indexed count. */
+export async function countSeatsUsed(tx: Tx | { all: Tx["all"] }, scope: SeatScope): Promise<number> {
+  const rows = await tx.all<{ used: number }>(sql`
+    SELECT count(*) AS used FROM sessions
+    WHERE user_id = ${scope.userId} AND kind = 'app' AND revoked_at IS NULL
+      AND limited = 0 AND expires_at > ${scope.now} AND last_used_at > ${scope.now - scope.idleTimeoutMs}
+      AND (${scope.productId} IS NULL OR product_id = ${scope.productId})
+      AND id != ${scope.exceptSessionId ?? ""}`);
+  return Number(rows[0]?.used ?? 0);
+}
+
+export async function decideSeat(tx: Tx, scope: SeatScope): Promise<SeatDecision> {
+  const licenseRows = await tx.all<LicenseRow>(sql`
+    SELECT product_id AS productId, seats, valid_until AS validUntil FROM licenses WHERE user_id = ${scope.userId}`);
+  const inScope = licenseRows.filter((l) => scope.productId === null || l.productId === scope.productId);
+  const valid = inScope.filter((l) => l.validUntil > scope.now);
+  const total = valid.reduce((sum, l) => sum + l.seats, 0);
+  const licenses = licenseRows
+    .filter((l) => l.validUntil > scope.now)
+    .map((l) => ({ productId: l.productId, validUntil: l.validUntil }));
+
+  if (total === 0) {
+    const limitedReason: LimitedReason = inScope.length === 0 ? "no_license" : "expired";
+    return { limited: true, limitedReason, total, used: 0, licenses };
+  }
+  const used = await countSeatsUsed(tx, scope);
+  const limited = used >= total;
+  return { limited, limitedReason: limited ? "no_free_seat" : null, total, used: limited ? used : used + 1, licenses };
+}

@@ -1,0 +1,53 @@
+// What a user (or admin) may see of a session: never a token hash or rotation state.
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { sessions, type Session } from "../../db/schema";
+import type { Deps } from "../deps";
+
+export interface SessionView {
+  id: string;
+  kind: Session["kind"];
+  productId: string | null;
+  limited: boolean;
+  limitedReason: Session["limitedReason"];
+  /** Holds a seat right now (an app session, not limited, refreshed within SEAT_IDLE_TIMEOUT). */
+  seated: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  country: string | null;
+  city: string | null;
+  region: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  current: boolean;
+}
+
+export function toSessionView(deps: Deps, session: Session, currentSessionId?: string): SessionView {
+  const idleSince = deps.clock.now() - deps.config.seatIdleTimeout * 1000;
+  return {
+    id: session.id,
+    kind: session.kind,
+    productId: session.productId,
+    limited: session.limited,
+    limitedReason: session.limitedReason,
+    seated: session.kind === "app" && !session.limited && session.lastUsedAt > idleSince,
+    userAgent: session.userAgent,
+    ip: session.ip,
+    country: session.country,
+    city: session.city,
+    region: session.region,
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+    expiresAt: session.expiresAt,
+    current: session.id === currentSessionId,
+  };
+}
+
+/** A user's live sessions (not revoked, not expired), most recently used first. */
+export async function listLiveSessions(deps: Deps, userId: string): Promise<Session[]> {
+  return deps.db.orm
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.clock.now())))
+    .orderBy(desc(sessions.lastUsedAt));
+}
