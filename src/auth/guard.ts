@@ -13,7 +13,11 @@ export function bearerToken(header: string | undefined | null): string | undefin
   return match?.[1];
 }
 
-export async function authenticate(deps: Deps, authorization: string | undefined | null, role?: Role): Promise<AccessClaims> {
+export async function authenticate(
+  deps: Deps,
+  authorization: string | undefined | null,
+  role?: Role,
+): Promise<AccessClaims> {
   const token = bearerToken(authorization);
   if (!token) throw unauthorized("missing_token", "Send an access token: Authorization: Bearer <token>");
   const claims = await verifyAccessToken(deps, token);

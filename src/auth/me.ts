@@ -19,7 +19,8 @@ export async function describeMe(deps: Deps, auth: AccessClaims) {
   const scope = { userId: user.id, now, idleTimeoutMs: deps.config.seatIdleTimeout * 1000 };
   const products = [...new Set(userLicenses.map((l) => l.productId))];
   const usedByProduct = new Map<string, number>();
-  for (const productId of products) usedByProduct.set(productId, await countSeatsUsed(deps.db.orm, { ...scope, productId }));
+  for (const productId of products)
+    usedByProduct.set(productId, await countSeatsUsed(deps.db.orm, { ...scope, productId }));
 
   const valid = userLicenses.filter((l) => l.validUntil > now);
   const total = valid.reduce((sum, l) => sum + l.seats, 0);

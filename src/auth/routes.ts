@@ -123,7 +123,12 @@ export function authRoutes(deps: Deps) {
         await queueMail(deps, {
           to: auth.email,
           kind: "session-revoked",
-          data: { name: auth.name, device: revoked.userAgent ?? "unknown device", revokedBy: "you", time: new Date(deps.clock.now()).toISOString() },
+          data: {
+            name: auth.name,
+            device: revoked.userAgent ?? "unknown device",
+            revokedBy: "you",
+            time: new Date(deps.clock.now()).toISOString(),
+          },
         });
         set.status = 204;
       },

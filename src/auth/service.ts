@@ -36,11 +36,20 @@ function timingDummy(deps: Deps): Promise<string> {
 
 function limitKeys(email: string, ip: string | null) {
   const account = sha256Hex(email.trim().toLowerCase());
-  return { accountIp: `login:acct-ip:${account}:${ip ?? "-"}`, account: `login:acct:${account}`, ip: `login:ip:${ip ?? "-"}` };
+  return {
+    accountIp: `login:acct-ip:${account}:${ip ?? "-"}`,
+    account: `login:acct:${account}`,
+    ip: `login:ip:${ip ?? "-"}`,
+  };
 }
 
 /** Checks email + password; returns the user or throws the one generic 401 (or 429 / 403). */
-export async function verifyCredentials(deps: Deps, email: string, password: string, client: ClientInfo): Promise<User> {
+export async function verifyCredentials(
+  deps: Deps,
+  email: string,
+  password: string,
+  client: ClientInfo,
+): Promise<User> {
   const keys = limitKeys(email, client.ip);
   const rules = deps.config.rateLimits;
   await checkRateLimit(deps, keys.accountIp, rules.loginPerAccountIp);
@@ -56,7 +65,12 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
       countRateLimit(deps, keys.account, rules.loginPerAccount),
       countRateLimit(deps, keys.ip, rules.loginPerIp),
     ]);
-    await audit(deps, { event: "login.failed", userId: user?.id, ip: client.ip, detail: { reason: user ? "password" : "unknown_email" } });
+    await audit(deps, {
+      event: "login.failed",
+      userId: user?.id,
+      ip: client.ip,
+      detail: { reason: user ? "password" : "unknown_email" },
+    });
     throw unauthorized("invalid_credentials", INVALID_CREDENTIALS);
   }
   if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive; contact the seller");

@@ -102,7 +102,8 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
     const found = await loadSessionWithUser(tx, parsed.sessionId);
-    if (!found || found.session.kind !== "app") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
+    if (!found || found.session.kind !== "app")
+      throw unauthorized("invalid_token", "Invalid refresh token; log in again");
     const { session, user } = found;
     const isCurrent = matches(parsed.hash, session.tokenHash);
     const isPrevious = matches(parsed.hash, session.previousTokenHash);
@@ -113,7 +114,8 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
     if (session.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
     if (user.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
 
-    const inGrace = isPrevious && session.rotatedAt !== null && now - session.rotatedAt <= deps.config.refreshGrace * 1000;
+    const inGrace =
+      isPrevious && session.rotatedAt !== null && now - session.rotatedAt <= deps.config.refreshGrace * 1000;
     if (!isCurrent && !inGrace) {
       await revokeForReuse(tx, deps, session, client);
       return { kind: "reuse", session, user };
@@ -124,8 +126,15 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
       // Same successor as the first answer: both holders keep working, the session does not fork.
       const successor = deriveSuccessor(parsed.secret, session.rotationNonce ?? "");
       if (!matches(successor.hash, session.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-      const updated = await touch(tx, session.id, { lastUsedAt: now, limited: seat.limited, limitedReason: seat.limitedReason });
-      return { kind: "grace", issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat } };
+      const updated = await touch(tx, session.id, {
+        lastUsedAt: now,
+        limited: seat.limited,
+        limitedReason: seat.limitedReason,
+      });
+      return {
+        kind: "grace",
+        issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat },
+      };
     }
     const nonce = randomToken(16);
     const successor = deriveSuccessor(parsed.secret, nonce);
@@ -139,7 +148,10 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
       limited: seat.limited,
       limitedReason: seat.limitedReason,
     });
-    return { kind: "rotated", issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat } };
+    return {
+      kind: "rotated",
+      issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat },
+    };
   });
 }
 
