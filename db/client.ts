@@ -1,6 +1,6 @@
 // Opening the database: a libSQL client (local file, embedded replica or remote server) wrapped
 // by drizzle, with the pragmas applied on every pooled connection and one way to write.
-import { createClient, type Client } from "@libsql/client";
+import { createClient, type Client, type TransactionMode } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 
@@ -11,7 +11,10 @@ export type Tx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
 export interface Database {
   orm: Orm;
   client: Client;
-  /** True for a local file (or embedded replica): writers in this process must take turns. */
+  /**
+   * True for a plain local file: writers in this process must take turns. False for a remote
+   * server and for an embedded replica (whose write transactions run on the remote primary).
+   */
   local: boolean;
   /**
    * Run `fn` in one short write transaction (BEGIN IMMEDIATE), retried on SQLITE_BUSY.
@@ -27,58 +30,139 @@ export interface DatabaseOptions {
   syncUrl?: string | undefined;
   /** SQLite busy timeout, ms. */
   busyTimeout?: number;
+  /** Embedded replica: seconds between background pulls from the primary. */
+  syncInterval?: number;
 }
 
 // Pooled connections for a local file. Each one gets the pragmas below when the pool is opened.
 const LOCAL_CONNECTIONS = 4;
 const LOCAL_PRAGMAS = ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"];
+// How stale an embedded replica may get on changes made elsewhere (its own writes are pulled at once).
+const DEFAULT_SYNC_INTERVAL = 5;
+const MAX_BUSY_RETRIES = 5;
+
+interface Opened {
+  client: Client;
+  local: boolean;
+  /** Runs after each committed write (an embedded replica pulls it, to read its own writes). */
+  afterWrite?: () => Promise<void>;
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const local = options.url.startsWith("file:");
   const busyTimeout = options.busyTimeout ?? 5000;
-  const client = createClient({
-    url: options.url,
-    authToken: options.authToken,
-    syncUrl: options.syncUrl,
-    concurrency: local ? LOCAL_CONNECTIONS : 20,
-    timeout: busyTimeout,
-  });
-  if (local) await prepareLocalConnections(client, options.syncUrl ? 1 : LOCAL_CONNECTIONS, busyTimeout);
-  if (options.syncUrl) await client.sync();
-
+  const opened = options.syncUrl
+    ? openReplica({ ...options, syncUrl: options.syncUrl })
+    : options.url.startsWith("file:")
+      ? await openLocalFile(options.url, busyTimeout)
+      : { client: createClient({ url: options.url, authToken: options.authToken }), local: false };
+  const { client, local, afterWrite } = opened;
   const orm = drizzle(client, { schema });
   const lock = new WriteLock();
 
-  const write = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      // Inside one process a local file's write lock is taken by a synchronous native call that
-      // would block the event loop while another connection of ours holds it (busy wait on
-      // ourselves). Taking turns in-process first avoids that; other processes are handled by
-      // SQLite's busy timeout and the retry below.
-      const release = local ? await lock.acquire() : undefined;
-      try {
-        return await orm.transaction(fn);
-      } catch (error) {
-        if (!isBusy(error) || attempt >= 5) throw error;
-      } finally {
-        release?.();
-      }
-      await Bun.sleep(10 * 2 ** attempt + Math.random() * 10);
+  // Inside one process a local file's write lock is taken by a synchronous native call that would
+  // block the event loop while another connection of ours holds it (busy wait on ourselves).
+  // Taking turns in-process first avoids that; other processes are handled by SQLite's busy
+  // timeout and the retry. A remote server takes concurrent transactions on separate streams and
+  // does its own locking: no in-process turn there.
+  const inTurn = async <T>(run: () => Promise<T>): Promise<T> => {
+    const release = local ? await lock.acquire() : undefined;
+    try {
+      return await run();
+    } finally {
+      release?.();
     }
   };
 
+  const write = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    const result = await retryWhileBusy(() => inTurn(() => orm.transaction(fn)));
+    await afterWrite?.();
+    return result;
+  };
+
   return { orm, client, local, write, close: () => client.close() };
+}
+
+async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {
+  const client = createClient({ url, concurrency: LOCAL_CONNECTIONS, timeout: busyTimeout });
+  await prepareLocalConnections(client, busyTimeout);
+  return { client, local: true };
 }
 
 /**
  * The client opens pooled connections lazily and has no per-connection hook, so open every one
  * now (concurrent calls each borrow a distinct connection) and set its pragmas.
  */
-async function prepareLocalConnections(client: Client, connections: number, busyTimeout: number) {
+async function prepareLocalConnections(client: Client, busyTimeout: number) {
   // journal_mode is stored in the file: once is enough.
   await client.execute("PRAGMA journal_mode = WAL");
   for (const pragma of [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS]) {
-    await Promise.all(Array.from({ length: connections }, () => client.execute(pragma)));
+    await Promise.all(Array.from({ length: LOCAL_CONNECTIONS }, () => client.execute(pragma)));
+  }
+}
+
+/**
+ * An embedded replica: a local file kept in sync with a remote primary. Reads are local. Writes
+ * go to the primary on a client of their own, because the replica has a single connection: a
+ * write transaction holding it would make every concurrent read fail with TRANSACTION_ACTIVE.
+ * The replica pulls at open (the client syncs on creation), every `syncInterval` seconds, and
+ * after each of our writes so this process reads what it just wrote. Foreign keys are enforced
+ * by libSQL server (sqld / Turso) on every connection by default.
+ */
+function openReplica(options: DatabaseOptions & { syncUrl: string }): Opened {
+  const replica = createClient({
+    url: options.url,
+    syncUrl: options.syncUrl,
+    authToken: options.authToken,
+    syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+  });
+  const primary = createClient({ url: options.syncUrl, authToken: options.authToken });
+  const pull = async () => {
+    // The write has committed on the primary; a failed pull only delays reading it here until
+    // the next periodic sync, so it must not turn the write into an error.
+    await replica.sync().catch(() => undefined);
+  };
+  return { client: routeWrites(replica, primary, pull), local: false, afterWrite: pull };
+}
+
+/**
+ * A client that reads from `reader` and sends transactions, batches and migrations to `writer`,
+ * pulling after the ones that may write. Everything else (execute, sync, protocol…) is `reader`'s.
+ */
+export function routeWrites(reader: Client, writer: Client, pull: () => Promise<void>): Client {
+  const thenPull = async <T>(result: Promise<T>): Promise<T> => {
+    const value = await result;
+    await pull();
+    return value;
+  };
+  const routed: Partial<Client> = {
+    transaction: (mode?: TransactionMode) => writer.transaction(mode),
+    batch: (stmts, mode) => thenPull(writer.batch(stmts, mode)),
+    migrate: (stmts) => thenPull(writer.migrate(stmts)),
+    executeMultiple: (sql) => thenPull(writer.executeMultiple(sql)),
+    close: () => {
+      reader.close();
+      writer.close();
+    },
+  };
+  return new Proxy(reader, {
+    get(target, prop, _receiver) {
+      if (Object.hasOwn(routed, prop)) return routed[prop as keyof Client];
+      // Bound to the real client: its methods use private fields.
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Runs `attempt` again (after a short, growing, jittered pause) while it fails with SQLITE_BUSY. */
+async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isBusy(error) || n >= MAX_BUSY_RETRIES) throw error;
+    }
+    await Bun.sleep(10 * 2 ** n + Math.random() * 10);
   }
 }
 

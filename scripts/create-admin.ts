@@ -2,6 +2,7 @@
 import { createPasswordLink, issueEmailTokenIn } from "../src/passwords/email-tokens";
 import { insertUser } from "../src/users/service";
 import { queueMail } from "../src/mail/outbox";
+import { flushOutbox } from "../src/mail/sender";
 import { fail, runScript } from "./cli";
 
 const [email, name] = process.argv.slice(2);
@@ -14,6 +15,9 @@ await runScript(async (deps) => {
   });
   const link = createPasswordLink(deps, token);
   await queueMail(deps, { to: user.email, kind: "set-password", data: { name: user.name, link } });
+  // A short-lived script: send now, before the database closes (the server retries a failure).
+  const mail = await flushOutbox(deps);
+  if (mail.failed > 0) console.error("the set-password mail could not be sent yet; the server will retry it");
   console.log(`created admin ${user.email} (id ${user.id})`);
   console.log(`set the password within 30 minutes: ${link}`);
 });

@@ -2,11 +2,17 @@
 import { cors } from "@elysiajs/cors";
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { accountPages } from "./account/pages";
 import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { jwksRoutes } from "./keys/routes";
+import { passwordPages } from "./passwords/pages";
+import { passwordRoutes } from "./passwords/routes";
+import { webPages } from "./web";
+import { adminRoutes } from "./admin/routes";
+import { webhookRoutes } from "./webhooks/routes";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -19,6 +25,7 @@ export function createApp(deps: Deps) {
         return jsonError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       }
     })
+    .use(webPages(deps)) // html(), assets, HTML error pages for page requests: before the JSON onError
     .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
     .use(
       cors({
@@ -42,6 +49,11 @@ export function createApp(deps: Deps) {
     )
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))
+    .use(webhookRoutes(deps))
+    .use(adminRoutes(deps))
+    .use(passwordRoutes(deps))
+    .use(passwordPages(deps))
+    .use(accountPages(deps))
     .use(authRoutes(deps));
 }
 

@@ -94,10 +94,20 @@ describe("seats", () => {
 
   test("a shrunk license leaves no more seated sessions than seats once they refresh", async () => {
     const user = await seedUser(t, { licenses: [{ seats: 3 }] });
-    let sessions = await Promise.all([loginAs(t, user), loginAs(t, user), loginAs(t, user)]);
+    let sessions: LoginBody[] = await Promise.all([loginAs(t, user), loginAs(t, user), loginAs(t, user)]);
     await t.deps.db.write((tx) => tx.update(licenses).set({ seats: 1 }).where(eq(licenses.userId, user.id)));
     sessions = await Promise.all(sessions.map((s) => refresh(s.refreshToken)));
     expect(sessions.filter((s) => !s.limited)).toHaveLength(1);
+    expect(await seatedCount(t, user.id)).toBe(1);
+  });
+});
+
+describe("mixed product-scoped and unscoped logins", () => {
+  test("never seat more sessions than seats", async () => {
+    const user = await seedUser(t, { licenses: [{ productId: "p", seats: 1 }] });
+    const unnamed = await loginAs(t, user);
+    expect(unnamed.limited).toBe(false);
+    expect(await loginAs(t, user, { productId: "p" })).toMatchObject({ limited: true, limitedReason: "no_free_seat" });
     expect(await seatedCount(t, user.id)).toBe(1);
   });
 });

@@ -1,28 +1,60 @@
-// Sending the mails of SPEC §8. Callers say what happened; this module picks the template.
-// (Foundation version: renders plain text and sends at once; the outbox issue makes it durable.)
+// Queueing the mails of SPEC §8: rendered from views/emails, sealed with SECRET_KEY (they carry
+// one-time links) and written to mail_outbox. The sender (./sender.ts) delivers them; queueing
+// never waits for SMTP, so a mail server outage never fails or slows the change that caused it.
+import type { Tx } from "../../db/client";
+import { mailOutbox } from "../../db/schema";
+import { renderMail } from "../../views/emails/messages";
 import type { Deps } from "../deps";
+import { newId, seal } from "../lib/crypto";
+import type { MailKind, MailRequest } from "./kinds";
+import { errorMessage, kickOutbox } from "./sender";
 
-export type MailKind =
-  | "set-password"
-  | "reset-password"
-  | "password-changed"
-  | "session-revoked"
-  | "reuse-detected"
-  | "account-changed"
-  | "account-deleted";
+export type { MailDataByKind, MailKind, MailRequest } from "./kinds";
 
-export interface MailRequest {
-  to: string;
-  kind: MailKind;
-  /** Template values: name, link, device, … (never a password). */
-  data: Record<string, string | undefined>;
+type QueueDeps = Pick<Deps, "config" | "clock" | "keys">;
+
+function outboxRow(deps: QueueDeps, mail: MailRequest) {
+  const now = deps.clock.now();
+  const message = renderMail<MailKind>(mail.kind, mail.data, { publicUrl: deps.config.publicUrl, now });
+  return {
+    id: newId(),
+    to: mail.to,
+    kind: mail.kind,
+    messageSealed: seal(deps.keys.secretKey, JSON.stringify(message)),
+    nextAttemptAt: now,
+    createdAt: now,
+  };
 }
 
+/**
+ * Queues a mail inside the caller's open write transaction, so it is sent if and only if the
+ * change that caused it commits. Returns the outbox id.
+ */
+export async function queueMailIn(tx: Tx, deps: Deps, mail: MailRequest): Promise<string> {
+  const id = await insertMailIn(tx, deps, mail);
+  // After the commit: on a local file the sender's claim waits for our write lock anyway; the
+  // worker's poll is the safety net if this kick runs too early.
+  setTimeout(() => kickOutbox(deps), 0);
+  return id;
+}
+
+/** Renders, seals and inserts a mail without starting the sender (queueMailIn does both). */
+export async function insertMailIn(tx: Tx, deps: QueueDeps, mail: MailRequest): Promise<string> {
+  const row = outboxRow(deps, mail);
+  await tx.insert(mailOutbox).values(row);
+  return row.id;
+}
+
+/**
+ * Queues a mail on its own and starts sending it in the background. Never throws: the change
+ * that caused the mail has already happened, and a lost notice must not turn it into an error.
+ */
 export async function queueMail(deps: Deps, mail: MailRequest): Promise<void> {
-  const lines = Object.entries(mail.data).map(([k, v]) => `${k}: ${v ?? ""}`);
   try {
-    await deps.mailer.send({ to: mail.to, subject: `seatkey: ${mail.kind}`, text: lines.join("\n"), html: "" });
+    const row = outboxRow(deps, mail);
+    await deps.db.write((tx) => tx.insert(mailOutbox).values(row));
+    kickOutbox(deps);
   } catch (error) {
-    deps.log.error("mail failed", { to: mail.to, kind: mail.kind, error: String(error) });
+    deps.log.error("mail could not be queued", { kind: mail.kind, error: errorMessage(error) });
   }
 }

@@ -23,7 +23,15 @@ export function createMailTransport(config: Pick<Config, "smtpUrl" | "mailFrom">
       },
     };
   }
-  const transporter = nodemailer.createTransport(config.smtpUrl);
+  // nodemailer waits up to 2 min to connect and 10 min on a silent socket by default; the outbox
+  // holds a claim (LOCK_MS, 2 min) while sending, so give up well before that and retry later.
+  // Query parameters in SMTP_URL still override these.
+  const transporter = nodemailer.createTransport({
+    url: config.smtpUrl,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  });
   return {
     async send(message) {
       await transporter.sendMail({ from: config.mailFrom, ...message });

@@ -17,10 +17,7 @@ export async function issueEmailTokenIn(
 ): Promise<string> {
   const now = deps.clock.now();
   const token = randomToken(32);
-  await tx
-    .update(emailTokens)
-    .set({ usedAt: now })
-    .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
+  await voidEmailTokensIn(tx, deps, userId);
   await tx.insert(emailTokens).values({
     id: newId(),
     userId,
@@ -30,6 +27,14 @@ export async function issueEmailTokenIn(
     createdAt: now,
   });
   return token;
+}
+
+/** Voids every unused token of a user (a newer one was issued, or the password changed). */
+export async function voidEmailTokensIn(tx: Tx, deps: Pick<Deps, "clock">, userId: string): Promise<void> {
+  await tx
+    .update(emailTokens)
+    .set({ usedAt: deps.clock.now() })
+    .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
 }
 
 export async function issueEmailToken(deps: Deps, userId: string, purpose: EmailTokenPurpose): Promise<string> {

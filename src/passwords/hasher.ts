@@ -22,10 +22,11 @@ export function createHasher(params: HashParams = OWASP_ARGON2ID): PasswordHashe
   const argon2id = new Argon2id({ ...params, tagLength: 32 });
   const expected = `m=${params.memorySize},t=${params.iterations},p=${params.parallelism}`;
   return {
-    hash: (password) => argon2id.hash(password),
+    // NFKC: the same text typed on any device (composed or decomposed accents) hashes the same.
+    hash: (password) => argon2id.hash(password.normalize("NFKC")),
     verify: async (hash, password) => {
       try {
-        return await argon2id.verify(hash, password);
+        return await argon2id.verify(hash, password.normalize("NFKC"));
       } catch {
         return false; // a malformed stored hash never signs anyone in
       }

@@ -3,7 +3,9 @@
 //
 // total = sum of `seats` over the user's licenses valid now (of `productId` when the login named one)
 // used  = the user's other sessions that hold a seat: app, unrevoked, unexpired, not limited,
-//         and refreshed within SEAT_IDLE_TIMEOUT (the refresh is the heartbeat)
+//         and refreshed within SEAT_IDLE_TIMEOUT (the refresh is the heartbeat). For a product,
+//         sessions that named it plus those that named none (they may be using its licenses):
+//         conservative, so seated sessions never outnumber seats however logins are mixed.
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import type { LimitedReason } from "../../db/schema";
@@ -40,7 +42,7 @@ export async function countSeatsUsed(tx: Tx | { all: Tx["all"] }, scope: SeatSco
     SELECT count(*) AS used FROM sessions
     WHERE user_id = ${scope.userId} AND kind = 'app' AND revoked_at IS NULL
       AND limited = 0 AND expires_at > ${scope.now} AND last_used_at > ${scope.now - scope.idleTimeoutMs}
-      AND (${scope.productId} IS NULL OR product_id = ${scope.productId})
+      AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
       AND id != ${scope.exceptSessionId ?? ""}`);
   return Number(rows[0]?.used ?? 0);
 }

@@ -1,0 +1,183 @@
+// The account pages: /login, /account, /account/password, /logout. Server-rendered forms that work
+// without JavaScript; every post carries a CSRF token and is Origin-checked (pageSecurity).
+import { eq } from "drizzle-orm";
+import { Elysia, t } from "elysia";
+import { sessions, type User } from "../../db/schema";
+import { AccountPage, ChangePasswordPage } from "../../views/pages/account";
+import { LoginForm, SignOutPage } from "../../views/pages/login";
+import type { Deps } from "../deps";
+import { AppError } from "../errors";
+import { revokeSession } from "../sessions/revoke";
+import { findSessionByToken } from "../sessions/service";
+import { clientInfo } from "../web/client";
+import { type CookieJar, csrfToken, isHttps } from "../web/csrf";
+import { siteName } from "../web/page";
+import { pageSecurity } from "../web/security";
+import { changePassword } from "./password";
+import { accountOverview, revokeOtherSessions, revokeOwnSession, signInToAccount } from "./service";
+
+const formText = (maxLength = 1024) => t.Optional(t.String({ maxLength }));
+const LoginBody = t.Object({ _csrf: formText(200), email: formText(320), password: formText() });
+const PasswordBody = t.Object({
+  _csrf: formText(200),
+  current: formText(),
+  password: formText(),
+  confirm: formText(),
+  signOutOthers: formText(10),
+});
+
+const NOTICES: Record<string, string> = {
+  revoked: "That device was signed out. It can no longer refresh its session.",
+  others: "Every other device was signed out.",
+  password: "Your password was changed.",
+  "signed-out": "You are signed out of your account page.",
+};
+
+// How often the account session's "last active" is written (a page view is not worth a write each time).
+const TOUCH_EVERY_MS = 60_000;
+
+export function accountPages(deps: Deps) {
+  const site = siteName(deps);
+  const cookieName = isHttps(deps) ? "__Host-seatkey-account" : "seatkey-account";
+  const client = (request: Request, server: Parameters<typeof clientInfo>[1]) =>
+    clientInfo(request, server, deps.config.trustProxy);
+  const notice = (key: string | undefined) => (key ? NOTICES[key] : undefined);
+
+  const setSessionCookie = (cookie: CookieJar, value: string, maxAge: number) =>
+    cookie[cookieName]?.set({ value, httpOnly: true, sameSite: "lax", path: "/", secure: isHttps(deps), maxAge });
+
+  async function currentAccount(cookie: CookieJar) {
+    const value = cookie[cookieName]?.value;
+    const found = await findSessionByToken(deps, typeof value === "string" ? value : undefined, "account");
+    if (found && deps.clock.now() - found.session.lastUsedAt > TOUCH_EVERY_MS) {
+      const now = deps.clock.now();
+      await deps.db.write((tx) => tx.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, found.session.id)));
+    }
+    return found;
+  }
+
+  return new Elysia({ name: "account-pages" })
+    .use(pageSecurity(deps))
+    .macro({
+      // Pages that need a signed-in user: the account and its session id, or a redirect to /login.
+      signedIn: (enabled: boolean) => ({
+        async resolve({ cookie, set, status }) {
+          const found = enabled ? await currentAccount(cookie as CookieJar) : undefined;
+          if (!found) {
+            set.headers.location = "/login";
+            return status(303, "Sign in first: /login");
+          }
+          return { user: found.user as User, sessionId: found.session.id };
+        },
+      }),
+    })
+    .get("/login", async ({ cookie, query, redirect }) => {
+      if (await currentAccount(cookie as CookieJar)) return redirect("/account", 303);
+      return <LoginForm site={site} csrf={csrfToken(deps, cookie as CookieJar)} notice={notice(query.done)} />;
+    }, { query: t.Object({ done: formText(20) }) })
+    .post(
+      "/login",
+      async ({ body, cookie, request, server, set, redirect }) => {
+        const jar = cookie as CookieJar;
+        const email = body.email?.trim() ?? "";
+        try {
+          const previous = await currentAccount(jar);
+          const { token } = await signInToAccount(
+            deps,
+            { email, password: body.password ?? "", previousSessionId: previous?.session.id },
+            client(request, server),
+          );
+          setSessionCookie(jar, token, deps.config.sessionTtl);
+          return redirect("/account", 303);
+        } catch (error) {
+          if (!(error instanceof AppError) || error.status >= 500) throw error;
+          set.status = error.status;
+          if (error.headers["Retry-After"]) set.headers["retry-after"] = error.headers["Retry-After"];
+          return <LoginForm site={site} csrf={csrfToken(deps, jar)} email={email} error={error.message} />;
+        }
+      },
+      { csrf: true, body: LoginBody },
+    )
+    .get(
+      "/account",
+      async ({ user, sessionId, cookie, query }) => {
+        const overview = await accountOverview(deps, user, sessionId);
+        const csrf = csrfToken(deps, cookie as CookieJar);
+        return <AccountPage site={site} csrf={csrf} overview={overview} notice={notice(query.done)} />;
+      },
+      { signedIn: true, query: t.Object({ done: formText(20) }) },
+    )
+    .post(
+      "/account/sessions/:id/revoke",
+      async ({ user, sessionId, params, cookie, request, server, redirect }) => {
+        await revokeOwnSession(deps, user, params.id, client(request, server));
+        if (params.id === sessionId) {
+          setSessionCookie(cookie as CookieJar, "", 0);
+          return redirect("/login?done=signed-out", 303);
+        }
+        return redirect("/account?done=revoked", 303);
+      },
+      { signedIn: true, csrf: true, params: t.Object({ id: t.String({ maxLength: 64 }) }), body: t.Object({ _csrf: formText(200) }) },
+    )
+    .post(
+      "/account/sessions/revoke-others",
+      async ({ user, sessionId, request, server, redirect }) => {
+        await revokeOtherSessions(deps, user, sessionId, client(request, server));
+        return redirect("/account?done=others", 303);
+      },
+      { signedIn: true, csrf: true, body: t.Object({ _csrf: formText(200) }) },
+    )
+    .get(
+      "/account/password",
+      ({ user, cookie }) => (
+        <ChangePasswordPage
+          site={site}
+          csrf={csrfToken(deps, cookie as CookieJar)}
+          email={user.email}
+          minLength={deps.config.passwordMinLength}
+          signOutOthers
+        />
+      ),
+      { signedIn: true },
+    )
+    .post(
+      "/account/password",
+      async ({ user, sessionId, body, cookie, request, server, set, redirect }) => {
+        const signOutOthers = body.signOutOthers === "on";
+        const result = await changePassword(deps, {
+          user,
+          sessionId,
+          current: body.current ?? "",
+          password: body.password ?? "",
+          confirm: body.confirm ?? "",
+          signOutOthers,
+          client: client(request, server),
+        });
+        if (result.ok) return redirect("/account?done=password", 303);
+        set.status = result.status;
+        return (
+          <ChangePasswordPage
+            site={site}
+            csrf={csrfToken(deps, cookie as CookieJar)}
+            email={user.email}
+            minLength={deps.config.passwordMinLength}
+            signOutOthers={signOutOthers}
+            errors={result.errors}
+          />
+        );
+      },
+      { signedIn: true, csrf: true, body: PasswordBody },
+    )
+    .get("/logout", ({ cookie }) => <SignOutPage site={site} csrf={csrfToken(deps, cookie as CookieJar)} />)
+    .post(
+      "/logout",
+      async ({ cookie, redirect }) => {
+        const jar = cookie as CookieJar;
+        const found = await currentAccount(jar);
+        if (found) await revokeSession(deps, found.session.id, { reason: "logout", actor: `user:${found.user.id}` });
+        setSessionCookie(jar, "", 0);
+        return redirect("/login?done=signed-out", 303);
+      },
+      { csrf: true, body: t.Object({ _csrf: formText(200) }) },
+    );
+}

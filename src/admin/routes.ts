@@ -1,0 +1,48 @@
+// GET /api/users, GET /api/users/:id — role ADMIN.
+import { Elysia, t } from "elysia";
+import { bearerAuth } from "../auth/guard";
+import type { Deps } from "../deps";
+import { badRequest } from "../errors";
+import { getUserDetail, listUsers } from "./service";
+
+export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE = 1_000_000;
+
+// Query values are checked here rather than by a `t` query schema so a bad one is named in the
+// 400 (Elysia reports coerced query fields without their path).
+function wholeNumber(value: string | undefined, field: string, max: number, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!/^\d{1,9}$/.test(value) || n < 1 || n > max) {
+    throw badRequest("invalid_input", `${field} must be a whole number from 1 to ${max}`, field);
+  }
+  return n;
+}
+
+function searchTerm(value: string | undefined): string | undefined {
+  if (value !== undefined && value.length > 254) {
+    throw badRequest("invalid_input", "search must be at most 254 characters", "search");
+  }
+  return value || undefined;
+}
+
+export function adminRoutes(deps: Deps) {
+  return new Elysia({ name: "admin" })
+    .use(bearerAuth(deps))
+    .get(
+      "/api/users",
+      ({ query }) =>
+        listUsers(deps, {
+          page: wholeNumber(query.page, "page", MAX_PAGE, 1),
+          limit: wholeNumber(query.limit, "limit", MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
+          search: searchTerm(query.search),
+        }),
+      { auth: "ADMIN", detail: { summary: "List users (paginated, search by email)", tags: ["admin"] } },
+    )
+    .get("/api/users/:id", ({ params }) => getUserDetail(deps, params.id), {
+      auth: "ADMIN",
+      params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
+      detail: { summary: "One user with licenses, live sessions and webhooks", tags: ["admin"] },
+    });
+}

@@ -1,0 +1,39 @@
+// The mails seatkey sends (SPEC §8) and the data each one needs. Extra fields are allowed and
+// ignored, so callers can pass what they have; a missing time means "when it was queued".
+export type MailKind =
+  | "set-password"
+  | "reset-password"
+  | "password-changed"
+  | "session-revoked"
+  | "reuse-detected"
+  | "account-changed"
+  | "account-deleted";
+
+export const MAIL_KINDS: readonly MailKind[] = [
+  "set-password",
+  "reset-password",
+  "password-changed",
+  "session-revoked",
+  "reuse-detected",
+  "account-changed",
+  "account-deleted",
+];
+
+type Text = string | null | undefined;
+type Extra = Record<string, Text>;
+
+export interface MailDataByKind {
+  /** link: the one-time /create-password link (createPasswordLink). */
+  "set-password": { name: string; link: string } & Extra;
+  "reset-password": { name: string; link: string } & Extra;
+  "password-changed": { name: string; time?: Text; ip?: Text } & Extra;
+  /** revokedBy: who did it, e.g. "you", "an administrator". */
+  "session-revoked": { name: string; device?: Text; revokedBy?: Text; time?: Text } & Extra;
+  "reuse-detected": { name: string; device?: Text; ip?: Text; time?: Text } & Extra;
+  /** changes: a human list of what changed, e.g. "email address, name". */
+  "account-changed": { name: string; changes?: Text } & Extra;
+  "account-deleted": { name: string } & Extra;
+}
+
+export type MailRequestOf<K extends MailKind> = { to: string; kind: K; data: MailDataByKind[K] };
+export type MailRequest = { [K in MailKind]: MailRequestOf<K> }[MailKind];

@@ -1,0 +1,169 @@
+// Delivering the outbox. Due rows are claimed with a lock (locked_until) in one short write, so
+// several processes never send one mail twice; each is then sent outside any transaction and
+// marked sent, or retried later with exponential back-off. Delivery is at-least-once: a process
+// that dies between the SMTP "250 OK" and the mark leaves the row to be sent again after the lock.
+import { and, asc, eq, inArray, isNull, lt, lte } from "drizzle-orm";
+import { mailOutbox } from "../../db/schema";
+import type { Deps } from "../deps";
+import { unseal } from "../lib/crypto";
+import type { MailMessage } from "./transport";
+
+export const MAX_ATTEMPTS = 12;
+/** How long a claim lasts: longer than the transport's worst-case send time. */
+export const LOCK_MS = 2 * 60_000;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_CAP_MS = 60 * 60_000;
+const BATCH = 20;
+
+/** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … capped at 1 h (about 7 h in all). */
+export function backoffMs(attempts: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** An error's message for logs and last_error: short, and no SMTP credentials. */
+export function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\/\/[^@/\s]*@/g, "//***@").slice(0, 500);
+}
+
+async function claimDue(deps: Deps, limit: number) {
+  const now = deps.clock.now();
+  return deps.db.write(async (tx) => {
+    const due = tx
+      .select({ id: mailOutbox.id })
+      .from(mailOutbox)
+      .where(
+        and(
+          isNull(mailOutbox.sentAt),
+          lt(mailOutbox.attempts, MAX_ATTEMPTS),
+          lte(mailOutbox.nextAttemptAt, now),
+          lte(mailOutbox.lockedUntil, now),
+        ),
+      )
+      .orderBy(asc(mailOutbox.nextAttemptAt))
+      .limit(limit);
+    return tx
+      .update(mailOutbox)
+      .set({ lockedUntil: now + LOCK_MS })
+      .where(and(inArray(mailOutbox.id, due), lte(mailOutbox.lockedUntil, now)))
+      .returning();
+  });
+}
+
+type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
+
+async function markSent(deps: Deps, id: string) {
+  const now = deps.clock.now();
+  await deps.db.write((tx) =>
+    tx.update(mailOutbox).set({ sentAt: now, lockedUntil: 0, lastError: null }).where(eq(mailOutbox.id, id)),
+  );
+}
+
+async function markFailed(deps: Deps, row: Claimed, error: unknown, permanent = false) {
+  const attempts = permanent ? MAX_ATTEMPTS : row.attempts + 1;
+  const lastError = errorMessage(error);
+  const nextAttemptAt = deps.clock.now() + backoffMs(attempts);
+  await deps.db.write((tx) =>
+    tx.update(mailOutbox).set({ attempts, nextAttemptAt, lockedUntil: 0, lastError }).where(eq(mailOutbox.id, row.id)),
+  );
+  const fields = { id: row.id, kind: row.kind, attempts, error: lastError };
+  if (attempts >= MAX_ATTEMPTS) deps.log.error("MAIL GIVEN UP: not sending it again", fields);
+  else deps.log.warn("mail not sent; will retry", { ...fields, retryInSeconds: backoffMs(attempts) / 1000 });
+}
+
+async function deliver(deps: Deps, row: Claimed): Promise<boolean> {
+  let message: MailMessage;
+  try {
+    message = { to: row.to, ...(JSON.parse(unseal(deps.keys.secretKey, row.messageSealed)) as Omit<MailMessage, "to">) };
+  } catch {
+    // Sealed with another SECRET_KEY: no retry will ever read it.
+    await markFailed(deps, row, new Error("cannot unseal the message (SECRET_KEY changed?)"), true);
+    return false;
+  }
+  try {
+    await deps.mailer.send(message);
+  } catch (error) {
+    await markFailed(deps, row, error);
+    return false;
+  }
+  await markSent(deps, row.id);
+  return true;
+}
+
+export interface OutboxRun {
+  sent: number;
+  failed: number;
+}
+
+/** Claims one batch of due mail and tries each once. */
+export async function processOutbox(deps: Deps, limit = BATCH): Promise<OutboxRun & { claimed: number }> {
+  const rows = await claimDue(deps, limit);
+  let sent = 0;
+  for (const row of rows) if (await deliver(deps, row)) sent++;
+  return { claimed: rows.length, sent, failed: rows.length - sent };
+}
+
+// One background runner per database handle: kicks while it runs just ask for another pass.
+interface RunnerState {
+  running: Promise<void> | undefined;
+  again: boolean;
+}
+const runners = new WeakMap<object, RunnerState>();
+
+function runnerFor(deps: Deps): RunnerState {
+  let state = runners.get(deps.db);
+  if (!state) runners.set(deps.db, (state = { running: undefined, again: false }));
+  return state;
+}
+
+async function drain(deps: Deps, state: RunnerState) {
+  do {
+    state.again = false;
+    try {
+      while ((await processOutbox(deps)).claimed === BATCH) {}
+    } catch (error) {
+      deps.log.error("mail outbox run failed", { error: errorMessage(error) });
+    }
+  } while (state.again);
+}
+
+/** Starts sending due mail in the background, now; never throws, never blocks the caller. */
+export function kickOutbox(deps: Deps): void {
+  const state = runnerFor(deps);
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = drain(deps, state).finally(() => {
+    state.running = undefined;
+  });
+}
+
+/** Waits for the background runner, then sends everything due now (scripts call this before exit). */
+export async function flushOutbox(deps: Deps): Promise<OutboxRun> {
+  const total = { sent: 0, failed: 0 };
+  await runnerFor(deps).running;
+  for (;;) {
+    const run = await processOutbox(deps);
+    total.sent += run.sent;
+    total.failed += run.failed;
+    if (run.claimed < BATCH) return total;
+  }
+}
+
+export interface MailWorker {
+  stop(): Promise<void>;
+}
+
+/** Polls the outbox every `intervalMs` (retries, and mail queued by other processes). */
+export function startMailWorker(deps: Deps, intervalMs = 5_000): MailWorker {
+  const timer = setInterval(() => kickOutbox(deps), intervalMs);
+  timer.unref?.();
+  kickOutbox(deps);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await runnerFor(deps).running;
+    },
+  };
+}

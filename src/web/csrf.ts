@@ -1,0 +1,66 @@
+// CSRF protection for HTML forms: a signed double-submit cookie plus an Origin check.
+// The cookie holds a random nonce (HttpOnly, __Host- prefixed on https so a sibling subdomain
+// cannot plant one); the form carries HMAC(SECRET_KEY, nonce). A forged cross-site post has
+// neither the cookie's nonce nor a way to compute its MAC.
+import type { Cookie } from "elysia";
+import type { Deps } from "../deps";
+import { forbidden } from "../errors";
+import { constantTimeEqual, hmacSha256, randomToken } from "../lib/crypto";
+
+export const CSRF_FIELD = "_csrf";
+const NONCE = /^[A-Za-z0-9_-]{43}$/;
+
+type CsrfDeps = Pick<Deps, "config" | "keys">;
+export type CookieJar = Record<string, Cookie<unknown>>;
+
+export const isHttps = (deps: Pick<Deps, "config">) => deps.config.publicUrl.startsWith("https://");
+export const csrfCookieName = (deps: Pick<Deps, "config">) => (isHttps(deps) ? "__Host-csrf" : "csrf");
+
+function mac(deps: CsrfDeps, nonce: string): string {
+  return hmacSha256(deps.keys.secretKey, `csrf:${nonce}`).toString("base64url");
+}
+
+function nonceIn(deps: CsrfDeps, cookie: CookieJar): string | undefined {
+  const value = cookie[csrfCookieName(deps)]?.value;
+  return typeof value === "string" && NONCE.test(value) ? value : undefined;
+}
+
+/** The token to put in a form's hidden `_csrf` field; sets the cookie when there is none yet. */
+export function csrfToken(deps: CsrfDeps, cookie: CookieJar): string {
+  let nonce = nonceIn(deps, cookie);
+  if (!nonce) {
+    nonce = randomToken(32);
+    cookie[csrfCookieName(deps)]?.set({ value: nonce, httpOnly: true, sameSite: "lax", path: "/", secure: isHttps(deps) });
+  }
+  return mac(deps, nonce);
+}
+
+/** True when `submitted` is the MAC of this browser's cookie nonce (constant-time). */
+export function csrfValid(deps: CsrfDeps, cookie: CookieJar, submitted: unknown): boolean {
+  const nonce = nonceIn(deps, cookie);
+  return !!nonce && typeof submitted === "string" && constantTimeEqual(submitted, mac(deps, nonce));
+}
+
+/**
+ * Refuses a state-changing request sent from another site: an Origin header, when present, must
+ * be PUBLIC_URL's origin, and a browser saying Sec-Fetch-Site: cross-site is refused too.
+ */
+export function assertSameOrigin(deps: Pick<Deps, "config">, request: Request): void {
+  const origin = request.headers.get("origin");
+  const cross = origin !== null && origin !== new URL(deps.config.publicUrl).origin;
+  if (cross || request.headers.get("sec-fetch-site") === "cross-site") {
+    throw forbidden("cross_origin", "This form was sent from another site, so it was refused. Nothing was changed.");
+  }
+}
+
+/** Origin + token check for a form post; throws 403 and changes nothing when either fails. */
+export function assertCsrf(deps: CsrfDeps, request: Request, cookie: CookieJar, body: unknown): void {
+  assertSameOrigin(deps, request);
+  const submitted = body && typeof body === "object" ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
+  if (!csrfValid(deps, cookie, submitted)) {
+    throw forbidden(
+      "csrf_failed",
+      "This form has expired or was not sent from this site. Nothing was changed: reload the page and try again.",
+    );
+  }
+}

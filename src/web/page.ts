@@ -1,0 +1,40 @@
+// What every HTML page response shares: security headers, the site name, and a mark telling the
+// error handler that a request belongs to a page (so its errors render as HTML, not JSON).
+import type { Deps } from "../deps";
+
+/** Sent with every HTML page (and HTML error page). */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+  "x-content-type-options": "nosniff",
+  // The create-password token is in the URL: never send it on to another site.
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+};
+
+export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
+
+/** The host people know this server by, e.g. "auth.example.com". */
+export function siteName(deps: Pick<Deps, "config">): string {
+  return new URL(deps.config.publicUrl).host;
+}
+
+const pageRequests = new WeakSet<Request>();
+
+export function markPageRequest(request: Request): void {
+  pageRequests.add(request);
+}
+
+export function isPageRequest(request: Request): boolean {
+  return pageRequests.has(request);
+}
+
+/** A complete HTML page response with the page headers. */
+export function htmlResponse(status: number, html: string, headers: Record<string, string> = {}): Response {
+  return new Response(`<!doctype html>${html}`, {
+    status,
+    headers: { ...PAGE_HEADERS, "content-type": HTML_CONTENT_TYPE, ...headers },
+  });
+}

@@ -1,0 +1,60 @@
+// Webhook actions on licenses: create-license, update-license, delete-license, grant-license.
+import { eq } from "drizzle-orm";
+import { t } from "elysia";
+import { users } from "../../../db/schema";
+import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../licenses/service";
+import { assertEmail, insertUser, toPublicUser } from "../../users/service";
+import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
+import { defineAction } from "../registry";
+import { mailSetPasswordLinkIn } from "./users";
+
+export const createLicense = defineAction(
+  t.Object({ userId: Id, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
+  async (tx, { deps }, p) => {
+    const license = await createLicenseIn(tx, deps, p);
+    return { response: { license }, userId: license.userId, detail: { licenseId: license.id } };
+  },
+);
+
+export const updateLicense = defineAction(
+  t.Object(
+    { licenseId: Id, productId: t.Optional(ProductId), seats: t.Optional(Seats), validUntil: t.Optional(ValidUntil) },
+    STRICT,
+  ),
+  async (tx, { deps, actor }, { licenseId, ...changes }) => {
+    const { license, changed, revokedSessions } = await updateLicenseIn(tx, deps, licenseId, changes, { actor });
+    return {
+      response: { license, changed, revokedSessions },
+      userId: license.userId,
+      detail: { licenseId, changed, revokedSessions },
+    };
+  },
+);
+
+export const deleteLicense = defineAction(
+  t.Object({ licenseId: Id }, STRICT),
+  async (tx, { deps, actor }, { licenseId }) => {
+    const { license, revokedSessions } = await deleteLicenseIn(tx, deps, licenseId, { actor });
+    return {
+      response: { licenseId, deleted: true, revokedSessions },
+      userId: license.userId,
+      detail: { licenseId, revokedSessions },
+    };
+  },
+);
+
+/** One call after a purchase: the user (created and mailed a set-password link if new) plus the license. */
+export const grantLicense = defineAction(
+  t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
+  async (tx, { deps }, p) => {
+    const existing = await tx.query.users.findFirst({ where: eq(users.email, assertEmail(p.email)) });
+    const user = existing ?? (await insertUser(tx, deps, p));
+    const license = await createLicenseIn(tx, deps, { ...p, userId: user.id });
+    if (!existing) await mailSetPasswordLinkIn(tx, deps, user);
+    return {
+      response: { user: toPublicUser(user), license, userCreated: !existing },
+      userId: user.id,
+      detail: { licenseId: license.id, userCreated: !existing },
+    };
+  },
+);

@@ -1,0 +1,29 @@
+// Webhook actions that end access: revoke-session, revoke-all-user-sessions, revoke-webhook.
+import { eq } from "drizzle-orm";
+import { t } from "elysia";
+import { sessions } from "../../../db/schema";
+import { notFound } from "../../errors";
+import { revokeSessionIn, revokeUserSessionsIn } from "../../sessions/revoke";
+import { Id, STRICT } from "../model";
+import { defineAction } from "../registry";
+import { revokeWebhookIn, toWebhookView } from "../tokens";
+import { findUserIn } from "./users";
+
+export const revokeSession = defineAction(t.Object({ sessionId: Id }, STRICT), async (tx, { deps, actor }, p) => {
+  const session = await tx.query.sessions.findFirst({ where: eq(sessions.id, p.sessionId) });
+  if (!session) throw notFound("session_not_found", "No session with this sessionId");
+  // false: it was already revoked (nothing changed).
+  const revoked = Boolean(await revokeSessionIn(tx, deps, session.id, { reason: "revoked_by_webhook", actor }));
+  return { response: { sessionId: session.id, userId: session.userId, revoked }, userId: session.userId };
+});
+
+export const revokeAllUserSessions = defineAction(t.Object({ userId: Id }, STRICT), async (tx, { deps, actor }, p) => {
+  const user = await findUserIn(tx, p.userId);
+  const revokedSessions = await revokeUserSessionsIn(tx, deps, user.id, { reason: "revoked_by_webhook", actor });
+  return { response: { userId: user.id, revokedSessions }, userId: user.id, detail: { revokedSessions } };
+});
+
+export const revokeWebhook = defineAction(t.Object({ webhookId: Id }, STRICT), async (tx, { deps }, p) => {
+  const webhook = await revokeWebhookIn(tx, deps, p.webhookId);
+  return { response: { webhook: toWebhookView(webhook) }, detail: { webhookId: webhook.id } };
+});

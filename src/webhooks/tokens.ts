@@ -1,0 +1,89 @@
+// Webhook tokens: the credential a store uses to call POST /api/webhooks. Shown once at creation,
+// stored as SHA-256 only (looking up by hash leaks nothing through timing). An optional signing
+// secret is sealed with SECRET_KEY because it must be read back to check HMAC signatures.
+import { eq } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { webhookTokens, type WebhookToken } from "../../db/schema";
+import { auditIn } from "../audit/audit";
+import type { Deps } from "../deps";
+import { notFound, unauthorized } from "../errors";
+import { newId, randomToken, seal, sha256Hex } from "../lib/crypto";
+
+export interface CreatedWebhook {
+  id: string;
+  name: string;
+  /** The raw token: returned this once, never stored. */
+  token: string;
+  url: string;
+}
+
+export async function createWebhook(
+  deps: Deps,
+  input: { name: string; signingSecret?: string | undefined; createdBy: string },
+): Promise<CreatedWebhook> {
+  const token = randomToken();
+  const id = newId();
+  const name = input.name.trim();
+  await deps.db.write(async (tx) => {
+    await tx.insert(webhookTokens).values({
+      id,
+      createdBy: input.createdBy,
+      name,
+      tokenHash: sha256Hex(token),
+      signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
+      createdAt: deps.clock.now(),
+    });
+    await auditIn(tx, deps, {
+      event: "webhook.created",
+      actor: `admin:${input.createdBy}`,
+      detail: { webhookId: id, name, signed: Boolean(input.signingSecret) },
+    });
+  });
+  return { id, name, token, url: `${deps.config.publicUrl}/api/webhooks` };
+}
+
+/** The live webhook a raw token belongs to; 401 when missing, unknown or revoked. */
+export async function authenticateWebhook(deps: Deps, token: string | undefined): Promise<WebhookToken> {
+  if (!token) {
+    throw unauthorized("missing_token", "Send the webhook token: Authorization: Bearer <token> or ?token=<token>");
+  }
+  const webhook =
+    token.length <= 200
+      ? await deps.db.orm.query.webhookTokens.findFirst({ where: eq(webhookTokens.tokenHash, sha256Hex(token)) })
+      : undefined;
+  if (!webhook) throw unauthorized("invalid_token", "Unknown webhook token");
+  if (webhook.revokedAt !== null) throw unauthorized("token_revoked", "This webhook token has been revoked");
+  return webhook;
+}
+
+export async function touchWebhook(deps: Deps, webhookId: string): Promise<void> {
+  await deps.db.write((tx) =>
+    tx.update(webhookTokens).set({ lastUsedAt: deps.clock.now() }).where(eq(webhookTokens.id, webhookId)),
+  );
+}
+
+/** What may be shown of a webhook: never its token hash or signing secret. */
+export function toWebhookView(webhook: WebhookToken) {
+  return {
+    id: webhook.id,
+    name: webhook.name,
+    createdBy: webhook.createdBy,
+    signed: webhook.signingSecretSealed !== null,
+    createdAt: webhook.createdAt,
+    lastUsedAt: webhook.lastUsedAt,
+    revokedAt: webhook.revokedAt,
+  };
+}
+
+/** Revokes a webhook token (keeping the first revocation time); 404 when unknown. */
+export async function revokeWebhookIn(tx: Tx, deps: Pick<Deps, "clock">, webhookId: string): Promise<WebhookToken> {
+  const webhook = await tx.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, webhookId) });
+  if (!webhook) throw notFound("webhook_not_found", "No webhook with this webhookId");
+  if (webhook.revokedAt !== null) return webhook;
+  const [revoked] = await tx
+    .update(webhookTokens)
+    .set({ revokedAt: deps.clock.now() })
+    .where(eq(webhookTokens.id, webhookId))
+    .returning();
+  return revoked as WebhookToken;
+}

@@ -1,0 +1,74 @@
+// Headless Chromium against the real app on a real 127.0.0.1 port, for page tests.
+// Chromium comes from Debian (`apt-get install chromium`, as .ci/run does), driven by playwright-core.
+//   const b = await startBrowserApp();            // b.t is the usual TestContext
+//   const page = await b.newPage();               // or b.newPage({ javaScriptEnabled: false })
+//   await page.goto(b.url("/reset-password"));
+//   await b.close();
+import { mkdirSync } from "node:fs";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import type { Env } from "../src/config";
+import { createTestContext, type TestContext } from "./helpers";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface BrowserApp {
+  t: TestContext;
+  /** http://127.0.0.1:<port>, which is also the app's PUBLIC_URL (so Origin checks pass). */
+  baseUrl: string;
+  browser: Browser;
+  url(path: string): string;
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Saves a full-page PNG under test-artifacts/ and returns its path. */
+  screenshot(page: Page, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
+function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port;
+  probe.stop(true);
+  if (!port) throw new Error("no free port");
+  return port;
+}
+
+export async function startBrowserApp(options: { env?: Env } = {}): Promise<BrowserApp> {
+  const port = freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await createTestContext({ env: { PUBLIC_URL: baseUrl, ...options.env } });
+  t.app.listen({ port, hostname: "127.0.0.1" });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    t,
+    baseUrl,
+    browser,
+    url: (path) => `${baseUrl}${path}`,
+    async newPage(contextOptions = {}) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...contextOptions });
+      return context.newPage();
+    },
+    async screenshot(page, name) {
+      const path = `${ARTIFACTS}${name}.png`;
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async close() {
+      await browser.close();
+      await t.app.stop(true);
+      await t.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Form pieces shared by every page: labelled fields with their error beside them, the CSRF
+// field, alerts. Errors are tied to their input with aria-describedby and aria-invalid.
+import type { PropsWithChildren } from "@kitajs/html";
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  type?: "text" | "email" | "password";
+  /** Kept input to show again; never pass a password here. */
+  value?: string;
+  error?: string;
+  hint?: string;
+  autocomplete?: string;
+  required?: boolean;
+  readonly?: boolean;
+  autofocus?: boolean;
+  minlength?: number;
+}
+
+export function Field(p: FieldProps) {
+  const hintId = p.hint ? `${p.name}-hint` : undefined;
+  const errorId = p.error ? `${p.name}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
+  return (
+    <div class="field">
+      <label for={p.name} safe>
+        {p.label}
+      </label>
+      {p.hint && (
+        <p class="hint" id={hintId} safe>
+          {p.hint}
+        </p>
+      )}
+      {p.error && (
+        <p class="field-error" id={errorId} safe>
+          {p.error}
+        </p>
+      )}
+      <input
+        id={p.name}
+        name={p.name}
+        type={p.type ?? "text"}
+        value={p.value}
+        autocomplete={p.autocomplete}
+        required={p.required}
+        readonly={p.readonly}
+        autofocus={p.autofocus}
+        minlength={p.minlength}
+        aria-describedby={describedBy}
+        aria-invalid={p.error ? "true" : undefined}
+      />
+    </div>
+  );
+}
+
+export function CsrfInput({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** The list of a form's errors at its top, each linking to its field (GOV.UK pattern). */
+export function ErrorSummary({ errors }: { errors: { field?: string; message: string }[] }) {
+  if (errors.length === 0) return "";
+  return (
+    <div class="alert alert-error" role="alert">
+      <h2>There is a problem</h2>
+      <ul>
+        {errors.map((e) =>
+          e.field ? (
+            <li>
+              <a href={`#${e.field}`} safe>
+                {e.message}
+              </a>
+            </li>
+          ) : (
+            <li safe>{e.message}</li>
+          ),
+        )}
+      </ul>
+    </div>
+  );
+}
+
+export function After({ children }: PropsWithChildren) {
+  return <div class="after">{children}</div>;
+}

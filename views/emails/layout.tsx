@@ -1,0 +1,141 @@
+// One email layout: content in, { subject, html, text } out. Both versions come from the same
+// content, so they always say the same thing and carry the same links.
+// Inline styles on purpose: mail clients ignore <link> stylesheets and most of <style>.
+import { escapeHtml } from "@kitajs/html";
+import { renderSync } from "../render";
+
+/** A piece of a paragraph: plain text, or a link shown as its label (or its URL). */
+export type Segment = string | { url: string; label?: string };
+export type Paragraph = Segment[];
+
+export interface EmailContent {
+  subject: string;
+  /** Shown by mail clients next to the subject. */
+  preview: string;
+  greeting: string;
+  intro: Paragraph[];
+  action?: { label: string; url: string };
+  details?: { label: string; value: string }[];
+  outro: Paragraph[];
+  /** Where the mail comes from, e.g. "auth.example.com". */
+  site: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+const S = {
+  body: `margin:0;padding:0;background:#f4f5f7;font-family:${FONT};color:#1f2328;`,
+  card: "max-width:560px;margin:0 auto;padding:32px 28px;background:#ffffff;border-radius:8px;",
+  p: "margin:0 0 16px;font-size:16px;line-height:1.5;",
+  button:
+    "display:inline-block;padding:12px 20px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600;font-size:16px;",
+  small: "margin:0 0 12px;font-size:13px;line-height:1.5;color:#59636e;",
+  link: "color:#1d4ed8;",
+  th: "padding:4px 12px 4px 0;text-align:left;font-weight:600;vertical-align:top;font-size:15px;",
+  td: "padding:4px 0;font-size:15px;word-break:break-word;",
+};
+
+function SegmentHtml({ segment }: { segment: Segment }) {
+  if (typeof segment === "string") return <>{escapeHtml(segment)}</>;
+  return (
+    <a href={segment.url} style={S.link} safe>
+      {segment.label ?? segment.url}
+    </a>
+  );
+}
+
+function ParagraphHtml({ paragraph }: { paragraph: Paragraph }) {
+  return (
+    <p style={S.p}>
+      {paragraph.map((segment) => (
+        <SegmentHtml segment={segment} />
+      ))}
+    </p>
+  );
+}
+
+function EmailHtml({ c }: { c: EmailContent }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title safe>{c.subject}</title>
+      </head>
+      <body style={S.body}>
+        <div style="display:none;max-height:0;overflow:hidden;" safe>
+          {c.preview}
+        </div>
+        <div style="padding:24px 12px;">
+          <div style={S.card}>
+            <p style={S.p} safe>
+              {c.greeting}
+            </p>
+            {c.intro.map((p) => (
+              <ParagraphHtml paragraph={p} />
+            ))}
+            {c.action && (
+              <>
+                <p style="margin:24px 0;">
+                  <a href={c.action.url} style={S.button} safe>
+                    {c.action.label}
+                  </a>
+                </p>
+                <p style={S.small}>
+                  If the button doesn't work, copy this address into your browser:{" "}
+                  <a href={c.action.url} style={S.link} safe>
+                    {c.action.url}
+                  </a>
+                </p>
+              </>
+            )}
+            {c.details && c.details.length > 0 && (
+              <table role="presentation" style="margin:0 0 16px;border-collapse:collapse;">
+                {c.details.map((d) => (
+                  <tr>
+                    <th style={S.th} safe>
+                      {d.label}
+                    </th>
+                    <td style={S.td} safe>
+                      {d.value}
+                    </td>
+                  </tr>
+                ))}
+              </table>
+            )}
+            {c.outro.map((p) => (
+              <ParagraphHtml paragraph={p} />
+            ))}
+          </div>
+          <p style={`${S.small}text-align:center;margin-top:16px;`} safe>
+            {`Sent by ${c.site}. You get this email because you have an account there.`}
+          </p>
+        </div>
+      </body>
+    </html>
+  );
+}
+
+function paragraphText(paragraph: Paragraph): string {
+  return paragraph
+    .map((s) => (typeof s === "string" ? s : s.label && s.label !== s.url ? `${s.label} (${s.url})` : s.url))
+    .join("");
+}
+
+function emailText(c: EmailContent): string {
+  const blocks: string[] = [c.greeting, ...c.intro.map(paragraphText)];
+  if (c.action) blocks.push(`${c.action.label}:\n${c.action.url}`);
+  if (c.details?.length) blocks.push(c.details.map((d) => `${d.label}: ${d.value}`).join("\n"));
+  blocks.push(...c.outro.map(paragraphText));
+  blocks.push(`-- \nSent by ${c.site}. You get this email because you have an account there.`);
+  return `${blocks.join("\n\n")}\n`;
+}
+
+export function renderEmail(c: EmailContent): RenderedEmail {
+  return { subject: c.subject, html: `<!doctype html>${renderSync(<EmailHtml c={c} />)}`, text: emailText(c) };
+}
