@@ -89,7 +89,10 @@ describe("/account", () => {
     const user = await seedUser(t, { name: "Grace Hopper", licenses: [{ productId: "studio", seats: 3 }] });
     await t.request("POST", "/api/auth/login", {
       body: { email: user.email, password: PASSWORD, productId: "studio" },
-      headers: { "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1" },
+      headers: {
+        "user-agent":
+          "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+      },
     });
     const browser = await signedIn(user);
     const { res, html } = await browser.get("/account");
@@ -182,13 +185,21 @@ describe("/account/password", () => {
     const user = await seedUser(t);
     const browser = await signedIn(user);
     await browser.get("/account/password");
-    const wrong = await browser.post("/account/password", { current: "nope nope nope nope", password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    const wrong = await browser.post("/account/password", {
+      current: "nope nope nope nope",
+      password: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
     expect(wrong.res.status).toBe(400);
     expect(wrong.html).toContain("not your current password");
     const weak = await browser.post("/account/password", { current: PASSWORD, password: "short", confirm: "short" });
     expect(weak.res.status).toBe(400);
     expect(weak.html).toContain('id="password-error"');
-    const mismatch = await browser.post("/account/password", { current: PASSWORD, password: NEW_PASSWORD, confirm: `${NEW_PASSWORD}!` });
+    const mismatch = await browser.post("/account/password", {
+      current: PASSWORD,
+      password: NEW_PASSWORD,
+      confirm: `${NEW_PASSWORD}!`,
+    });
     expect(mismatch.html).toContain('id="confirm-error"');
   });
 

@@ -61,14 +61,23 @@ function burst(url: string, token: string, senders: number, stopped: () => boole
 describe("crash safety", () => {
   test("kill -9 during a burst of webhook writes: every write answered 200 survives; integrity_check is ok", async () => {
     const token = await withDatabase(dbUrl, async (db) => {
-      const admin = await seedAccount(db, { email: "admin@example.com", password: "unused but long enough", role: "ADMIN" });
+      const admin = await seedAccount(db, {
+        email: "admin@example.com",
+        password: "unused but long enough",
+        role: "ADMIN",
+      });
       return seedWebhookToken(db, admin.id);
     });
     const first = await startServer(env);
     servers.push(first);
     let killed = false;
     const [result, done] = burst(first.url, token, 8, () => killed);
-    await until(() => result.acknowledged.length >= 60, 20_000, first.proc, () => JSON.stringify(result));
+    await until(
+      () => result.acknowledged.length >= 60,
+      20_000,
+      first.proc,
+      () => JSON.stringify(result),
+    );
     await first.kill9();
     killed = true;
     await done;

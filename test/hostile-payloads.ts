@@ -44,7 +44,7 @@ export const HOSTILE_STRINGS = [
 /** Markup that must never come back unescaped in an HTML page. */
 export const REFLECTED_XSS = [/<script>alert\(1\)<\/script>/i, /<img src=x onerror=alert\(1\)>/i];
 
-export const PATH_VALUES = ["' OR 1=1 --", "<script>", "..%2F..%2Fetc%2Fpasswd", "%00", "__proto__", "x".repeat(300)];
+export const PATH_VALUES = ["' OR 1=1 --", "<script>", "../../etc/passwd", "\u0000", "__proto__", "x".repeat(300)];
 
 type OpenApi = {
   paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
@@ -69,13 +69,20 @@ export function concretePaths(template: string): string[] {
 }
 
 const JSON_TYPE = "application/json";
-const json = (name: string, value: unknown): BodyVariant => ({ name, contentType: JSON_TYPE, body: JSON.stringify(value) });
+const json = (name: string, value: unknown): BodyVariant => ({
+  name,
+  contentType: JSON_TYPE,
+  body: JSON.stringify(value),
+});
 const fill = (fields: string[], value: unknown) => Object.fromEntries(fields.map((f) => [f, value]));
 
 /** Malformed, mistyped, oversized, polluting and metacharacter bodies for a route with `fields`. */
-export function bodyVariants(fields: string[], extra: Record<string, unknown> = {}): BodyVariant[] {
-  const names = fields.length > 0 ? fields : ["email", "password", "token", "name"];
-  const pollution = `{"__proto__":{"polluted":"yes","role":"ADMIN"},"constructor":{"prototype":{"polluted":"yes"}},${JSON.stringify(extra).slice(1, -1) || '"x":1'}}`;
+export function bodyVariants(fields: string[], extra: Record<string, string> = {}): BodyVariant[] {
+  // `extra` (an action name, a valid CSRF token) is sent as is, so the hostile part gets past it.
+  const names = (fields.length > 0 ? fields : ["email", "password", "token", "name"]).filter((f) => !(f in extra));
+  const form = new URLSearchParams(extra).toString();
+  const rest = JSON.stringify({ x: 1, ...fill(names, "x"), ...extra }).slice(1);
+  const pollution = `{"__proto__":{"polluted":"yes","role":"ADMIN"},"constructor":{"prototype":{"polluted":"yes"}},${rest}`;
   return [
     { name: "empty", contentType: JSON_TYPE, body: "" },
     { name: "malformed json", contentType: JSON_TYPE, body: '{"email": "a@b.c", ' },
@@ -84,18 +91,24 @@ export function bodyVariants(fields: string[], extra: Record<string, unknown> = 
     json("array", [1, 2, 3]),
     json("string", "just a string"),
     json("number", 42),
-    ...[123, -1.5, true, {}, [], null, 1e308].map((v) => json(`fields = ${JSON.stringify(v)}`, { ...extra, ...fill(names, v) })),
-    ...HOSTILE_STRINGS.map((s, i) => json(`hostile string #${i}`, { ...extra, ...fill(names, s) })),
+    ...[123, -1.5, true, {}, [], null, 1e308].map((v) =>
+      json(`fields = ${JSON.stringify(v)}`, { ...fill(names, v), ...extra }),
+    ),
+    ...HOSTILE_STRINGS.map((s, i) => json(`hostile string #${i}`, { ...fill(names, s), ...extra })),
     { name: "prototype pollution", contentType: JSON_TYPE, body: pollution },
-    json("constructor.prototype key", { ...extra, ...fill(names, "x"), "constructor.prototype.polluted": "yes" }),
+    json("constructor.prototype key", { ...fill(names, "x"), ...extra, "constructor.prototype.polluted": "yes" }),
     { name: "oversized body", contentType: JSON_TYPE, body: JSON.stringify({ ...extra, x: "b".repeat(70_000) }) },
     { name: "json as text/plain", contentType: "text/plain", body: JSON.stringify(fill(names, "x")) },
     {
       name: "form with polluting keys",
       contentType: "application/x-www-form-urlencoded",
-      body: `${names.map((n) => `${n}[]=a&${n}[$ne]=1`).join("&")}&__proto__[polluted]=yes&constructor[prototype][polluted]=yes`,
+      body: `${form}&${names.map((n) => `${n}[]=a&${n}[$ne]=1`).join("&")}&__proto__[polluted]=yes&constructor[prototype][polluted]=yes`,
     },
-    { name: "broken multipart", contentType: "multipart/form-data; boundary=zz", body: "--zz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb" },
+    {
+      name: "broken multipart",
+      contentType: "multipart/form-data; boundary=zz",
+      body: '--zz\r\nContent-Disposition: form-data; name="a"\r\n\r\nb',
+    },
     { name: "binary junk", contentType: "application/octet-stream", body: "\u00ff\u00fe\u0000junk" },
   ];
 }
@@ -106,7 +119,14 @@ export async function forgedCredentials(
   target: { userId: string; sessionId: string; realAccessToken: string },
 ): Promise<Credential[]> {
   const now = Math.floor(deps.clock.now() / 1000);
-  const claims = { sid: target.sessionId, role: "ADMIN", status: "ACTIVE", email: "x@example.com", name: "x", licenses: [] };
+  const claims = {
+    sid: target.sessionId,
+    role: "ADMIN",
+    status: "ACTIVE",
+    email: "x@example.com",
+    name: "x",
+    licenses: [],
+  };
   const forge = (jwt: SignJWT) =>
     jwt
       .setIssuer(deps.config.jwtIssuer)
@@ -164,7 +184,10 @@ export async function forgedCredentials(
  * A fingerprint of every table except the ones that are meant to record refused attempts
  * (audit_log, rate_limits); `ignore` drops volatile columns (e.g. a webhook's last_used_at).
  */
-export async function databaseFingerprint(db: Database, ignore: Record<string, string[]> = {}): Promise<Record<string, string>> {
+export async function databaseFingerprint(
+  db: Database,
+  ignore: Record<string, string[]> = {},
+): Promise<Record<string, string>> {
   const tables = await db.client.execute(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
   );

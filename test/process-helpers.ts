@@ -97,7 +97,12 @@ export function spawnServer(env: Record<string, string>, options: StartOptions =
     proc,
     output: () => text,
     waitForOutput: (pattern, ms = 15_000) =>
-      until(() => pattern.test(text), ms, proc, () => `no ${pattern} in output:\n${text}`),
+      until(
+        () => pattern.test(text),
+        ms,
+        proc,
+        () => `no ${pattern} in output:\n${text}`,
+      ),
     workerPids: () => childPids(proc.pid),
     async stop(signal = "SIGTERM") {
       proc.kill(signal);

@@ -122,7 +122,8 @@ describe("cluster helpers", () => {
 
   test("a worker knows its slot from the environment; anything else is not a worker", () => {
     expect(workerSlot({ [WORKER_ENV]: "2" })).toBe(2);
-    for (const value of [undefined, "", "0", "-1", "1.5", "x"]) expect(workerSlot({ [WORKER_ENV]: value })).toBeUndefined();
+    for (const value of [undefined, "", "0", "-1", "1.5", "x"])
+      expect(workerSlot({ [WORKER_ENV]: value })).toBeUndefined();
   });
 
   test("embedded replica files are per worker; a plain file or remote database is shared", () => {

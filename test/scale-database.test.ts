@@ -28,7 +28,10 @@ describe("remote libSQL configuration", () => {
     expect(remote.databaseUrl).toBe("libsql://db-org.turso.io");
     expect(remote.databaseAuthToken).toBe("tok");
     expect(loadConfig({ DATABASE_URL: "https://sqld.internal:8080" }).databaseUrl).toBe("https://sqld.internal:8080");
-    const replica = loadConfig({ DATABASE_URL: "file:/var/lib/seatkey/replica.db", DATABASE_SYNC_URL: "libsql://db.turso.io" });
+    const replica = loadConfig({
+      DATABASE_URL: "file:/var/lib/seatkey/replica.db",
+      DATABASE_SYNC_URL: "libsql://db.turso.io",
+    });
     expect(replica.databaseSyncUrl).toBe("libsql://db.turso.io");
   });
 

@@ -18,6 +18,7 @@ declare module "autocannon" {
       url: string;
       connections?: number;
       duration?: number;
+      workers?: number;
       timeout?: number;
       method?: string;
       headers?: Record<string, string>;
@@ -30,6 +31,7 @@ declare module "autocannon" {
       timeouts: number;
       non2xx: number;
       duration: number;
+      requests: { total: number };
     }
     interface Instance extends EventEmitter {
       stop(): void;

@@ -26,7 +26,7 @@ export async function dbCeiling(db: Database, ids: string[], inFlight: number, s
   const deadline = warmupEnd + seconds * 1000;
   const loop = async () => {
     while (performance.now() < deadline) {
-      const id = ids[next++ % ids.length];
+      const id = ids[next++ % ids.length] as string;
       const started = performance.now();
       await db.client.execute({ sql: "UPDATE sessions SET last_used_at = ? WHERE id = ?", args: [Date.now(), id] });
       if (started >= warmupEnd) latencies.push(performance.now() - started);

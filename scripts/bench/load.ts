@@ -50,7 +50,8 @@ class Samples {
   }
 }
 
-export function runLoad(spec: LoadSpec, timing: LoadTiming): Promise<LoadResult> {
+/** Runs `spec`; `onWindow` is called when the measured window opens (after the warm-up). */
+export function runLoad(spec: LoadSpec, timing: LoadTiming, onWindow?: () => void): Promise<LoadResult> {
   const samples = new Samples();
   const statusCodes: Record<string, number> = {};
   let measuring = false;
@@ -105,6 +106,7 @@ export function runLoad(spec: LoadSpec, timing: LoadTiming): Promise<LoadResult>
       measuring = true;
       windowStart = performance.now();
       cpuStart = process.cpuUsage();
+      onWindow?.();
     }, timing.warmup * 1000);
   });
 }
@@ -135,4 +137,17 @@ export function refreshChain(tokens: string[], path: string): autocannon.Request
       },
     },
   ];
+}
+
+/**
+ * A second opinion on the generator: the same GET with autocannon's load spread over `threads`
+ * worker threads (autocannon's own counters; no per-request hooks cross threads).
+ */
+export function runThreaded(url: string, timing: LoadTiming, threads: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections: timing.connections, duration: timing.duration, workers: threads },
+      (error, result) => (error ? reject(error) : resolve(result.requests.total / result.duration)),
+    );
+  });
 }

@@ -113,8 +113,9 @@ function killQuietly(pid: number) {
   }
 }
 
-export function startSeatkey(env: Record<string, string>, port: number, logFile: string): Promise<Child> {
-  return startChild(["src/index.ts"], env, port, logFile, "/health");
+/** `bunFlags` go before the entry, e.g. --cpu-prof-md. */
+export function startSeatkey(env: Record<string, string>, port: number, logFile: string, bunFlags: string[] = []) {
+  return startChild([...bunFlags, "src/index.ts"], env, port, logFile, "/health");
 }
 
 export function startHello(port: number, logFile: string): Promise<Child> {

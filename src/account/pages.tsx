@@ -51,7 +51,9 @@ export function accountPages(deps: Deps) {
     const found = await findSessionByToken(deps, typeof value === "string" ? value : undefined, "account");
     if (found && deps.clock.now() - found.session.lastUsedAt > TOUCH_EVERY_MS) {
       const now = deps.clock.now();
-      await deps.db.write((tx) => tx.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, found.session.id)));
+      await deps.db.write((tx) =>
+        tx.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, found.session.id)),
+      );
     }
     return found;
   }
@@ -71,10 +73,14 @@ export function accountPages(deps: Deps) {
         },
       }),
     })
-    .get("/login", async ({ cookie, query, redirect }) => {
-      if (await currentAccount(cookie as CookieJar)) return redirect("/account", 303);
-      return <LoginForm site={site} csrf={csrfToken(deps, cookie as CookieJar)} notice={notice(query.done)} />;
-    }, { query: t.Object({ done: formText(20) }) })
+    .get(
+      "/login",
+      async ({ cookie, query, redirect }) => {
+        if (await currentAccount(cookie as CookieJar)) return redirect("/account", 303);
+        return <LoginForm site={site} csrf={csrfToken(deps, cookie as CookieJar)} notice={notice(query.done)} />;
+      },
+      { query: t.Object({ done: formText(20) }) },
+    )
     .post(
       "/login",
       async ({ body, cookie, request, server, set, redirect }) => {
@@ -117,7 +123,12 @@ export function accountPages(deps: Deps) {
         }
         return redirect("/account?done=revoked", 303);
       },
-      { signedIn: true, csrf: true, params: t.Object({ id: t.String({ maxLength: 64 }) }), body: t.Object({ _csrf: formText(200) }) },
+      {
+        signedIn: true,
+        csrf: true,
+        params: t.Object({ id: t.String({ maxLength: 64 }) }),
+        body: t.Object({ _csrf: formText(200) }),
+      },
     )
     .post(
       "/account/sessions/revoke-others",

@@ -60,12 +60,22 @@ function revokedNotice(deps: Deps, user: User, device: string) {
   return queueMail(deps, {
     to: user.email,
     kind: "session-revoked",
-    data: { name: user.name, device, revokedBy: "you, from your account page", time: new Date(deps.clock.now()).toISOString() },
+    data: {
+      name: user.name,
+      device,
+      revokedBy: "you, from your account page",
+      time: new Date(deps.clock.now()).toISOString(),
+    },
   });
 }
 
 /** Revokes one of the user's own sessions; false when it is not theirs or already ended. */
-export async function revokeOwnSession(deps: Deps, user: User, sessionId: string, client: ClientInfo): Promise<boolean> {
+export async function revokeOwnSession(
+  deps: Deps,
+  user: User,
+  sessionId: string,
+  client: ClientInfo,
+): Promise<boolean> {
   const revoked = await revokeSession(deps, sessionId, {
     userId: user.id,
     reason: "revoked_by_user",

@@ -7,8 +7,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy":
     "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
   "x-content-type-options": "nosniff",
-  // The create-password token is in the URL: never send it on to another site.
-  "referrer-policy": "no-referrer",
+  // The create-password token is in the URL: never send it on to another site. (Not no-referrer:
+  // with it, browsers send `Origin: null` on form posts and the Origin check would refuse them.)
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",

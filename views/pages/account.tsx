@@ -14,7 +14,8 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 function SessionStatus({ s }: { s: AccountSessionRow }) {
   if (s.kind === "account") return <span class="badge">Account page</span>;
   if (s.seated) return <span class="badge badge-ok">Using a seat</span>;
-  if (s.limited) return <span class="badge badge-warn" safe>{`Limited: ${LIMITED_TEXT[s.limitedReason ?? ""] ?? "no seat"}`}</span>;
+  if (s.limited)
+    return <span class="badge badge-warn" safe>{`Limited: ${LIMITED_TEXT[s.limitedReason ?? ""] ?? "no seat"}`}</span>;
   return <span class="badge">Idle – seat released</span>;
 }
 
@@ -33,7 +34,10 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
         <p class="session-meta">
           {where && <span safe>{`${where} · `}</span>}
           <span>
-            Last active <time datetime={new Date(s.lastUsedAt).toISOString()} safe>{s.lastActive}</time>
+            Last active{" "}
+            <time datetime={new Date(s.lastUsedAt).toISOString()} safe>
+              {s.lastActive}
+            </time>
           </span>
           <span>
             {" · Signed in "}
@@ -45,7 +49,11 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
       </div>
       <form method="post" action={`/account/sessions/${encodeURIComponent(s.id)}/revoke`}>
         <CsrfInput token={csrf} />
-        <button type="submit" class="button-secondary" aria-label={`Sign out ${s.device}${s.current ? " (this device)" : ""}`}>
+        <button
+          type="submit"
+          class="button-secondary"
+          aria-label={`Sign out ${s.device}${s.current ? " (this device)" : ""}`}
+        >
           Sign out
         </button>
       </form>
@@ -169,7 +177,14 @@ export function ChangePasswordPage(p: ChangePasswordProps) {
       <form method="post" action="/account/password" novalidate>
         <CsrfInput token={p.csrf} />
         <Field name="username" label="Account" type="email" value={p.email} autocomplete="username" readonly />
-        <Field name="current" label="Current password" type="password" error={e.current} autocomplete="current-password" required />
+        <Field
+          name="current"
+          label="Current password"
+          type="password"
+          error={e.current}
+          autocomplete="current-password"
+          required
+        />
         <Field
           name="password"
           label="New password"
@@ -180,10 +195,19 @@ export function ChangePasswordPage(p: ChangePasswordProps) {
           minlength={p.minLength}
           required
         />
-        <Field name="confirm" label="Type it again" type="password" error={e.confirm} autocomplete="new-password" required />
+        <Field
+          name="confirm"
+          label="Type it again"
+          type="password"
+          error={e.confirm}
+          autocomplete="new-password"
+          required
+        />
         <div class="checkbox">
           <input type="checkbox" id="signOutOthers" name="signOutOthers" value="on" checked={p.signOutOthers} />
-          <label for="signOutOthers">Sign out every other device (recommended if you think someone knows your password)</label>
+          <label for="signOutOthers">
+            Sign out every other device (recommended if you think someone knows your password)
+          </label>
         </div>
         <button type="submit">Save new password</button>
       </form>

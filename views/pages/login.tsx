@@ -35,7 +35,14 @@ export function LoginForm(p: LoginFormProps) {
           required
           autofocus={!p.email}
         />
-        <Field name="password" label="Password" type="password" autocomplete="current-password" required autofocus={!!p.email} />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="current-password"
+          required
+          autofocus={!!p.email}
+        />
         <button type="submit">Sign in</button>
       </form>
       <After>

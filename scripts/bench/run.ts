@@ -1,0 +1,125 @@
+// One pass: seatkey started with WORKERS=n on the database seeded to one size, every workload
+// driven in turn (16 connections, warm-up, measured window), server memory and CPU sampled.
+import { join } from "node:path";
+import type { Database } from "../../db/client";
+import { accountCookie } from "./account-signin";
+import { runLoad, type LoadResult, type LoadSpec, type LoadTiming } from "./load";
+import type { CeilingName, Row } from "./report";
+import { seedAdmin, seedKnownSessions, benchEmail } from "./seed";
+import { freePort, sampleServer, serverEnv, startSeatkey, type Child, type ServerUsage } from "./server";
+import * as w from "./workloads";
+
+export interface Pass {
+  dir: string;
+  dbFile: string;
+  db: Database;
+  size: number;
+  users: number;
+  workers: number;
+  timing: LoadTiming;
+  ceilings: Record<CeilingName, number>;
+  /** Write a CPU profile (Markdown) of the server into this folder (WORKERS=1 only). */
+  cpuProfDir?: string;
+  only?: Set<string>;
+}
+
+const SESSIONS_PER_CONNECTION = 8;
+
+/** Drives `specs` at once (one window), sampling the server meanwhile. */
+async function drive(child: Child, timing: LoadTiming, specs: LoadSpec[]) {
+  let sampler: { stop(): ServerUsage } | undefined;
+  const results = await Promise.all(
+    specs.map((spec, i) => runLoad(spec, timing, i === 0 ? () => (sampler = sampleServer(child.pid)) : undefined)),
+  );
+  return { results, usage: sampler?.stop() ?? { peakRss: 0, cpu: 0 } };
+}
+
+function row(pass: Pass, workload: string, ceiling: CeilingName, load: LoadResult, usage: ServerUsage): Row {
+  return {
+    workload,
+    size: pass.size,
+    workers: pass.workers,
+    ceiling,
+    load,
+    peakRssMb: usage.peakRss / 2 ** 20,
+    serverCpu: usage.cpu,
+    ratio: load.rps / pass.ceilings[ceiling],
+  };
+}
+
+const unavailable = (pass: Pass, workload: string, ceiling: CeilingName, reason: string): Row => ({
+  workload,
+  size: pass.size,
+  workers: pass.workers,
+  ceiling,
+  unavailable: reason,
+});
+
+function chunk(tokens: string[], connections: number): string[][] {
+  return Array.from({ length: connections }, (_, i) =>
+    tokens.slice(i * SESSIONS_PER_CONNECTION, (i + 1) * SESSIONS_PER_CONNECTION),
+  );
+}
+
+export async function runPass(pass: Pass): Promise<Row[]> {
+  const { connections } = pass.timing;
+  const perPool = connections * SESSIONS_PER_CONNECTION;
+  const known = await seedKnownSessions(pass.db, 2 * perPool + connections, pass.users);
+  const adminToken = await seedAdmin(pass.db);
+  const port = freePort();
+  const env = await serverEnv(pass.dbFile, port, pass.workers);
+  const logFile = join(pass.dir, `seatkey-${pass.size}-w${pass.workers}.log`);
+  const profile = pass.cpuProfDir && pass.workers === 1 ? pass.cpuProfDir : undefined;
+  const profName = `seatkey-${pass.size}-w1.md`;
+  const child = await startSeatkey(env, port, logFile, profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${profName}`] : []);
+  const rows: Row[] = [];
+  const wanted = (name: string) => !pass.only || pass.only.has(name);
+  const measure = async (name: string, ceiling: CeilingName, spec: LoadSpec) => {
+    const { results, usage } = await drive(child, pass.timing, [spec]);
+    rows.push(row(pass, name, ceiling, results[0] as LoadResult, usage));
+  };
+  try {
+    const url = child.url;
+    if (wanted("jwks")) await measure("jwks", "hello", w.jwks(url));
+    if (wanted("me")) {
+      const meTokens = await Promise.all(known.slice(2 * perPool).map((t) => w.accessTokenFor(url, t)));
+      await measure("me", "hello", w.me(url, meTokens));
+    }
+    if (wanted("refresh")) await measure("refresh", "db", w.refresh(url, chunk(known.slice(0, perPool), connections)));
+    if (wanted("login")) await measure("login", "argon2", w.login(url, pass.users));
+    if (wanted("flood")) {
+      const pools = chunk(known.slice(perPool, 2 * perPool), connections);
+      const { results, usage } = await drive(child, pass.timing, [w.refresh(url, pools), w.login(url, pass.users)]);
+      rows.push(row(pass, "refresh during login flood", "db", results[0] as LoadResult, usage));
+      rows.push(row(pass, "login flood (alongside)", "argon2", results[1] as LoadResult, usage));
+    }
+    if (wanted("account")) await accountWorkload(pass, url, measure, rows);
+    if (wanted("webhook")) {
+      const token = await w.createWebhookToken(url, adminToken);
+      if (token.ok) await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
+      else rows.push(unavailable(pass, "webhook grant-license", "db", token.reason));
+    }
+  } finally {
+    await child.stop();
+  }
+  return rows;
+}
+
+async function accountWorkload(
+  pass: Pass,
+  url: string,
+  measure: (name: string, ceiling: CeilingName, spec: LoadSpec) => Promise<void>,
+  rows: Row[],
+) {
+  const cookies: string[] = [];
+  for (let i = 0; i < pass.timing.connections; i++) {
+    const user = Math.floor(((i + 0.5) * pass.users) / pass.timing.connections);
+    const cookie = await accountCookie(url, benchEmail(user), w.BENCH_PASSWORD);
+    if (!cookie.ok) {
+      rows.push(unavailable(pass, "account page", "hello", cookie.reason));
+      return;
+    }
+    cookies.push(cookie.value);
+  }
+  await measure("account page", "hello", w.account(url, cookies));
+}
