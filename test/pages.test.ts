@@ -42,7 +42,8 @@ function expectPageHeaders(res: Response) {
   expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
   expect(res.headers.get("content-security-policy")).toBe(CSP);
   expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-  expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts (refused).
+  expect(res.headers.get("referrer-policy")).toBe("same-origin");
   expect(res.headers.get("cache-control")).toBe("no-store");
 }
 

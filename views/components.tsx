@@ -57,6 +57,19 @@ export function CsrfInput({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
+/**
+ * A problem with the whole form (e.g. too many attempts), announced at its top. Field problems
+ * are shown beside their field instead, which gets the focus (autofocus) and describes it.
+ */
+export function FormError({ message }: { message?: string }) {
+  if (!message) return "";
+  return (
+    <div class="alert alert-error" role="alert">
+      <p safe>{message}</p>
+    </div>
+  );
+}
+
 /** The list of a form's errors at its top, each linking to its field (GOV.UK pattern). */
 export function ErrorSummary({ errors }: { errors: { field?: string; message: string }[] }) {
   if (errors.length === 0) return "";

@@ -11,6 +11,7 @@ import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Tx } from "../../db/client";
 import { emailTokens, mailOutbox, rateLimits, sessions, webhookEvents } from "../../db/schema";
 import type { Deps } from "../deps";
+import { holdsSeatSql } from "../seats/seats";
 import { revokeSessionIn } from "../sessions/revoke";
 
 export const RETENTION_MS = 30 * 86_400_000;
@@ -80,11 +81,8 @@ async function deleteInBatches(deps: Deps, table: SQLiteTable, key: SQLiteColumn
 
 type Reader = Pick<Tx, "all">;
 
-// Holding a seat (SPEC §5, as in src/seats/seats.ts): an app session, unrevoked, unexpired, not
-// limited, refreshed within SEAT_IDLE_TIMEOUT.
-const seated = (deps: Deps, now: number) =>
-  sql`kind = 'app' AND revoked_at IS NULL AND limited = 0 AND expires_at > ${now}
-      AND last_used_at > ${now - deps.config.seatIdleTimeout * 1000}`;
+// Holding a seat (SPEC §5): the one rule of src/seats/seats.ts.
+const seated = (deps: Deps, now: number) => holdsSeatSql(now, deps.config.seatIdleTimeout * 1000);
 
 /** Walks the users holding seats in batches; only those over their seats get a write transaction. */
 async function revokeExcessSeats(deps: Deps, now: number): Promise<number> {

@@ -8,7 +8,7 @@
 //         conservative, so seated sessions never outnumber seats however logins are mixed.
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import type { LimitedReason } from "../../db/schema";
+import type { LimitedReason, Session } from "../../db/schema";
 import type { LicenseClaim } from "../auth/access-token";
 
 export interface SeatScope {
@@ -36,12 +36,25 @@ interface LicenseRow {
   validUntil: number;
 }
 
+/** SQL: a `sessions` row holds a seat now (an app session, live, not limited, not idle). */
+export const holdsSeatSql = (now: number, idleTimeoutMs: number) =>
+  sql`kind = 'app' AND revoked_at IS NULL AND limited = 0 AND expires_at > ${now}
+      AND last_used_at > ${now - idleTimeoutMs}`;
+
+/** The same rule for a loaded session. */
+export function holdsSeat(
+  s: Pick<Session, "kind" | "revokedAt" | "limited" | "expiresAt" | "lastUsedAt">,
+  now: number,
+  idleTimeoutMs: number,
+): boolean {
+  return s.kind === "app" && s.revokedAt === null && !s.limited && s.expiresAt > now && s.lastUsedAt > now - idleTimeoutMs;
+}
+
 /** Seats held now by the user's sessions (in `scope.productId` when set). One indexed count. */
 export async function countSeatsUsed(tx: Tx | { all: Tx["all"] }, scope: SeatScope): Promise<number> {
   const rows = await tx.all<{ used: number }>(sql`
     SELECT count(*) AS used FROM sessions
-    WHERE user_id = ${scope.userId} AND kind = 'app' AND revoked_at IS NULL
-      AND limited = 0 AND expires_at > ${scope.now} AND last_used_at > ${scope.now - scope.idleTimeoutMs}
+    WHERE user_id = ${scope.userId} AND ${holdsSeatSql(scope.now, scope.idleTimeoutMs)}
       AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
       AND id != ${scope.exceptSessionId ?? ""}`);
   return Number(rows[0]?.used ?? 0);

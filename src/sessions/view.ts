@@ -2,6 +2,7 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { sessions, type Session } from "../../db/schema";
 import type { Deps } from "../deps";
+import { holdsSeat } from "../seats/seats";
 
 export interface SessionView {
   id: string;
@@ -23,14 +24,15 @@ export interface SessionView {
 }
 
 export function toSessionView(deps: Deps, session: Session, currentSessionId?: string): SessionView {
-  const idleSince = deps.clock.now() - deps.config.seatIdleTimeout * 1000;
+  const now = deps.clock.now();
+  const idleMs = deps.config.seatIdleTimeout * 1000;
   return {
     id: session.id,
     kind: session.kind,
     productId: session.productId,
     limited: session.limited,
     limitedReason: session.limitedReason,
-    seated: session.kind === "app" && !session.limited && session.lastUsedAt > idleSince,
+    seated: holdsSeat(session, now, idleMs),
     userAgent: session.userAgent,
     ip: session.ip,
     country: session.country,

@@ -1,5 +1,5 @@
 // /create-password?token=…: choose a password with a one-time link from an email.
-import { After, CsrfInput, ErrorSummary, Field } from "../components";
+import { After, CsrfInput, Field, FormError } from "../components";
 import { Layout } from "../layout";
 
 export interface CreatePasswordFormProps {
@@ -16,20 +16,15 @@ export interface CreatePasswordFormProps {
 export function CreatePasswordForm(p: CreatePasswordFormProps) {
   const e = p.errors ?? {};
   const title = p.firstPassword ? "Set your password" : "Choose a new password";
-  const list = [
-    ...(e.form ? [{ message: e.form }] : []),
-    ...(e.password ? [{ field: "password", message: e.password }] : []),
-    ...(e.confirm ? [{ field: "confirm", message: e.confirm }] : []),
-  ];
   return (
-    <Layout title={title} site={p.site} hasErrors={list.length > 0}>
+    <Layout title={title} site={p.site} hasErrors={!!(e.form || e.password || e.confirm)}>
       <h1 safe>{title}</h1>
       <p class="lead">
         {p.firstPassword
           ? "Choose a password to finish setting up your account."
           : "Choose a new password. Every device signed in to your account will be signed out."}
       </p>
-      <ErrorSummary errors={list} />
+      <FormError message={e.form} />
       {/* The token rides in the action too, so an error page's "try again" can lead back to this form. */}
       <form method="post" action={`/create-password?token=${encodeURIComponent(p.token)}`} novalidate>
         <CsrfInput token={p.csrf} />

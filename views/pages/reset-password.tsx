@@ -1,5 +1,5 @@
 // /reset-password: ask for a one-time link; the answer is the same whatever the email.
-import { After, CsrfInput, ErrorSummary, Field } from "../components";
+import { After, CsrfInput, Field, FormError } from "../components";
 import { Layout } from "../layout";
 
 export interface ResetPasswordFormProps {
@@ -12,15 +12,11 @@ export interface ResetPasswordFormProps {
 }
 
 export function ResetPasswordForm(p: ResetPasswordFormProps) {
-  const errors = [
-    ...(p.formError ? [{ message: p.formError }] : []),
-    ...(p.emailError ? [{ field: "email", message: p.emailError }] : []),
-  ];
   return (
-    <Layout title="Reset your password" site={p.site} hasErrors={errors.length > 0}>
+    <Layout title="Reset your password" site={p.site} hasErrors={!!(p.formError || p.emailError)}>
       <h1>Reset your password</h1>
       <p class="lead">Enter the email address of your account. We'll email you a link to choose a new password.</p>
-      <ErrorSummary errors={errors} />
+      <FormError message={p.formError} />
       <form method="post" action="/reset-password" novalidate>
         <CsrfInput token={p.csrf} />
         <Field
