@@ -51,7 +51,7 @@ interface Opened {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const busyTimeout = options.busyTimeout ?? 5000;
   const opened = options.syncUrl
-    ? openReplica({ ...options, syncUrl: options.syncUrl })
+    ? await openReplica({ ...options, syncUrl: options.syncUrl })
     : options.url.startsWith("file:")
       ? await openLocalFile(options.url, busyTimeout)
       : { client: createClient({ url: options.url, authToken: options.authToken }), local: false };
@@ -104,17 +104,19 @@ async function prepareLocalConnections(client: Client, busyTimeout: number) {
  * An embedded replica: a local file kept in sync with a remote primary. Reads are local. Writes
  * go to the primary on a client of their own, because the replica has a single connection: a
  * write transaction holding it would make every concurrent read fail with TRANSACTION_ACTIVE.
- * The replica pulls at open (the client syncs on creation), every `syncInterval` seconds, and
+ * The replica pulls at open, every `syncInterval` seconds (in the background), and
  * after each of our writes so this process reads what it just wrote. Foreign keys are enforced
  * by libSQL server (sqld / Turso) on every connection by default.
  */
-function openReplica(options: DatabaseOptions & { syncUrl: string }): Opened {
+async function openReplica(options: DatabaseOptions & { syncUrl: string }): Promise<Opened> {
   const replica = createClient({
     url: options.url,
     syncUrl: options.syncUrl,
     authToken: options.authToken,
     syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
   });
+  // Fails here, with the reason, when the primary cannot be reached at start.
+  await replica.sync();
   const primary = createClient({ url: options.syncUrl, authToken: options.authToken });
   const pull = async () => {
     // The write has committed on the primary; a failed pull only delays reading it here until

@@ -174,9 +174,10 @@ describe("trusted proxy", async () => {
   const p = await createTestContext({ env: { TRUST_PROXY: "true", PUBLIC_URL: "https://auth.example.com" } });
   afterAll(() => p.close());
 
-  test("believes X-Forwarded-For and geo headers, and marks the cookie Secure on https", async () => {
+  test("believes the proxy-added X-Forwarded-For entry and geo headers, and marks the cookie Secure on https", async () => {
     const user = await seedUser(p);
-    const headers = { "x-forwarded-for": "198.51.100.7, 10.0.0.1", "cf-ipcountry": "NL", "cf-ipcity": "Utrecht" };
+    // The client may send its own X-Forwarded-For; the proxy appends the address it saw (the last).
+    const headers = { "x-forwarded-for": "10.6.6.6, 198.51.100.7", "cf-ipcountry": "NL", "cf-ipcity": "Utrecht" };
     const res = await p.request("POST", "/api/auth/login", {
       body: { email: user.email, password: PASSWORD },
       headers,

@@ -1,6 +1,7 @@
 // Seed helpers for tests: users with passwords and licenses written straight to the database.
 import { eq, sql } from "drizzle-orm";
 import { licenses, sessions, users, type Role } from "../db/schema";
+import type { AuthResult } from "../src/auth/service";
 import { newId } from "../src/lib/crypto";
 import type { TestContext } from "./helpers";
 
@@ -47,15 +48,8 @@ export async function seedUser(t: TestContext, input: SeedUser = {}) {
   return { id, email, password: password ?? "" };
 }
 
-export interface LoginBody {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  limited: boolean;
-  limitedReason: string | null;
-  remainingLicenses: number;
-  sessionId: string;
-}
+/** What login and refresh answer (the service's own type). */
+export type LoginBody = AuthResult;
 
 export async function loginAs(
   t: TestContext,

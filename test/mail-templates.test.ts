@@ -17,7 +17,11 @@ afterAll(() => t.close());
 const samples: MailRequest[] = [
   { to: "a@example.com", kind: "set-password", data: { name: "Ada", link: LINK } },
   { to: "a@example.com", kind: "reset-password", data: { name: "Ada", link: LINK } },
-  { to: "a@example.com", kind: "password-changed", data: { name: "Ada", time: "2030-01-01T12:30:00Z", ip: "203.0.113.9" } },
+  {
+    to: "a@example.com",
+    kind: "password-changed",
+    data: { name: "Ada", time: "2030-01-01T12:30:00Z", ip: "203.0.113.9" },
+  },
   {
     to: "a@example.com",
     kind: "session-revoked",
@@ -39,7 +43,7 @@ describe("templates", () => {
       expect(out.subject.length).toBeGreaterThan(5);
       expect(out.text).toContain("Hi Ada,");
       expect(out.html).toContain("Hi Ada,");
-      expect(out.html.startsWith("<!doctype html><html lang=\"en\">")).toBe(true);
+      expect(out.html.startsWith('<!doctype html><html lang="en">')).toBe(true);
       const textLinks = out.text.match(/https?:\/\/[^\s)]+?(?=[.,]?(\s|$|\)))/g) ?? [];
       const htmlLinks = [...out.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
       for (const link of [...textLinks, ...htmlLinks]) expect(link.startsWith(`${PUBLIC}/`)).toBe(true);

@@ -16,24 +16,40 @@ const received = (to: string) => t.smtp.messages.filter((m) => m.to.includes(to)
 const resetMail = (to: string, link = "http://localhost:3000/create-password?token=SECRET-TOKEN-123") =>
   ({ to, kind: "reset-password", data: { name: "Ada", link } }) as const;
 
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** Runs `bun <args>` as another seatkey process on this test's database, SMTP server and keys. */
+async function runBun(args: string[], deps: Deps): Promise<string> {
+  const c = deps.config;
+  const env = { PATH: process.env.PATH, NODE_ENV: "test", PUBLIC_URL: c.publicUrl, DATABASE_URL: c.databaseUrl };
+  const keys = { SMTP_URL: c.smtpUrl, SECRET_KEY: c.secretKey, JWT_PRIVATE_KEY: c.jwtPrivateKey };
+  const child = Bun.spawn([process.execPath, ...args], {
+    cwd: ROOT,
+    env: { ...env, ...keys },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, status] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (status !== 0) throw new Error(`bun ${args[0]} failed: ${err}`);
+  return out;
+}
+
 /** Another seatkey process draining the same outbox, two mails per claim; resolves with how many it sent. */
 async function senderProcess(deps: Deps): Promise<number> {
-  const root = new URL("..", import.meta.url).pathname;
   const code = `
-    import { buildDeps } from "${root}src/boot";
-    import { loadConfig } from "${root}src/config";
-    import { processOutbox } from "${root}src/mail/sender";
+    import { buildDeps } from "${ROOT}src/boot";
+    import { loadConfig } from "${ROOT}src/config";
+    import { processOutbox } from "${ROOT}src/mail/sender";
     const deps = await buildDeps(loadConfig(process.env), { migrate: false });
     let sent = 0;
     for (let run = await processOutbox(deps, 2); run.claimed > 0; run = await processOutbox(deps, 2)) sent += run.sent;
     deps.db.close();
     console.log(sent);`;
-  const c = deps.config;
-  const env = { PATH: process.env.PATH, NODE_ENV: "test", PUBLIC_URL: c.publicUrl, DATABASE_URL: c.databaseUrl };
-  const keys = { SMTP_URL: c.smtpUrl, SECRET_KEY: c.secretKey, JWT_PRIVATE_KEY: c.jwtPrivateKey };
-  const child = Bun.spawn([process.execPath, "-e", code], { env: { ...env, ...keys }, stdout: "pipe", stderr: "pipe" });
-  const [out, err, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  if (status !== 0) throw new Error(`sender process failed: ${err}`);
+  const out = await runBun(["-e", code], deps);
   return Number(out.trim().split("\n").pop());
 }
 
@@ -80,7 +96,9 @@ describe("queueing", () => {
   test("queueMailIn sends once the caller's transaction commits", async () => {
     const id = newId();
     await t.deps.db.write(async (tx) => {
-      await tx.insert(users).values({ id, email: `${id.toLowerCase()}@example.com`, name: "N", createdAt: 1, updatedAt: 1 });
+      await tx
+        .insert(users)
+        .values({ id, email: `${id.toLowerCase()}@example.com`, name: "N", createdAt: 1, updatedAt: 1 });
       await queueMailIn(tx, t.deps, resetMail("committed@example.com"));
     });
     await t.smtp.waitFor((m) => m.to.includes("committed@example.com"));
@@ -200,5 +218,18 @@ describe("sending", () => {
     await t.smtp.waitFor((m) => m.to.includes("polled@example.com"));
     await worker.stop();
     expect(received("polled@example.com")).toHaveLength(1);
+  });
+});
+
+describe("short-lived scripts", () => {
+  test("create-admin's set-password mail has left by the time the script exits", async () => {
+    const out = await runBun(["scripts/create-admin.ts", "root@example.com", "Root"], t.deps);
+    const link = /http:\/\/localhost:3000\/create-password\?token=\S+/.exec(out)?.[0];
+    expect(link).toBeDefined();
+    // No waiting: the mail is already in the SMTP server's hands.
+    const mail = t.smtp.messages.find((m) => m.to.includes("root@example.com"));
+    expect(mail?.subject).toContain("Set your password");
+    expect(mail?.text).toContain(link ?? "?");
+    expect((await outbox()).find((r) => r.to === "root@example.com")?.sentAt).not.toBeNull();
   });
 });

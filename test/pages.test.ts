@@ -33,7 +33,12 @@ async function openForm(path: string, ctx: TestContext = t): Promise<Form> {
 /** Posts a form as a browser on this site would; a header given as null is left out. */
 function postForm(path: string, fields: Record<string, string>, extra: Record<string, string | null> = {}) {
   const headers: Record<string, string> = {};
-  const all = { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, "x-forwarded-for": `192.0.2.${++lastIp}`, ...extra };
+  const all = {
+    "content-type": "application/x-www-form-urlencoded",
+    origin: ORIGIN,
+    "x-forwarded-for": `192.0.2.${++lastIp}`,
+    ...extra,
+  };
   for (const [name, value] of Object.entries(all)) if (value !== null) headers[name] = value;
   return t.request("POST", path, { body: new URLSearchParams(fields).toString(), headers });
 }
@@ -58,7 +63,8 @@ async function userWithLink() {
   return { user, token: new URL(link).searchParams.get("token")!, path: new URL(link).pathname + new URL(link).search };
 }
 
-const hashOf = async (id: string) => (await t.deps.db.orm.query.users.findFirst({ where: eq(users.id, id) }))?.passwordHash;
+const hashOf = async (id: string) =>
+  (await t.deps.db.orm.query.users.findFirst({ where: eq(users.id, id) }))?.passwordHash;
 
 describe("GET pages", () => {
   test("/reset-password: a form with a CSRF field, the security headers and an HttpOnly SameSite=Lax cookie", async () => {
@@ -68,7 +74,7 @@ describe("GET pages", () => {
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
     const html = await res.text();
-    expect(html).toStartWith("<!doctype html><html lang=\"en\">");
+    expect(html).toStartWith('<!doctype html><html lang="en">');
     expect(html).toMatch(/<input type="hidden" name="_csrf" value="[A-Za-z0-9_-]{43}"\/>/);
     expect(html).toContain('<label for="email">Email address</label>');
     expect(html).toContain(`href="${STYLESHEET.url}"`);
@@ -137,7 +143,11 @@ describe("forms", () => {
     const { user, token, path } = await userWithLink();
     const form = await openForm(path);
     const weak = "passwordpassword";
-    const res = await postForm("/create-password", { _csrf: form.csrf, token, password: weak, confirm: weak }, { cookie: form.cookie });
+    const res = await postForm(
+      "/create-password",
+      { _csrf: form.csrf, token, password: weak, confirm: weak },
+      { cookie: form.cookie },
+    );
     expect(res.status).toBe(400);
     expectPageHeaders(res);
     const html = await res.text();
@@ -156,7 +166,11 @@ describe("forms", () => {
     expect(mismatchHtml).toMatch(/id="confirm-error"[^>]*>The two passwords don(&#x27;|&#39;)t match/);
     expect(mismatchHtml).not.toContain(NEW_PASSWORD);
 
-    const ok = await postForm("/create-password", { _csrf: form.csrf, token, password: NEW_PASSWORD, confirm: NEW_PASSWORD }, { cookie: form.cookie });
+    const ok = await postForm(
+      "/create-password",
+      { _csrf: form.csrf, token, password: NEW_PASSWORD, confirm: NEW_PASSWORD },
+      { cookie: form.cookie },
+    );
     expect(ok.status).toBe(200);
     const done = await ok.text();
     expect(done).toContain("Password saved");
@@ -200,7 +214,11 @@ describe("CSRF and Origin", () => {
       ["no token, no cookie", fields, {}],
       ["no token", fields, { cookie: form.cookie }],
       ["token without its cookie", { ...fields, _csrf: form.csrf }, {}],
-      ["token of another cookie", { ...fields, _csrf: form.csrf }, { cookie: other.cookie.replace(/=.*/, "=x".padEnd(44, "x")) }],
+      [
+        "token of another cookie",
+        { ...fields, _csrf: form.csrf },
+        { cookie: other.cookie.replace(/=.*/, "=x".padEnd(44, "x")) },
+      ],
       ["tampered token", { ...fields, _csrf: `${form.csrf.slice(0, -2)}AA` }, { cookie: form.cookie }],
       ["foreign Origin", { ...fields, _csrf: form.csrf }, { cookie: form.cookie, origin: "https://evil.example" }],
       ["Origin null", { ...fields, _csrf: form.csrf }, { cookie: form.cookie, origin: "null" }],
@@ -228,7 +246,11 @@ describe("CSRF and Origin", () => {
 
   test("a post without an Origin header (older browsers) passes on the token alone", async () => {
     const form = await openForm("/reset-password");
-    const res = await postForm("/reset-password", { _csrf: form.csrf, email: "no-origin@example.com" }, { cookie: form.cookie, origin: null });
+    const res = await postForm(
+      "/reset-password",
+      { _csrf: form.csrf, email: "no-origin@example.com" },
+      { cookie: form.cookie, origin: null },
+    );
     expect(res.status).toBe(200);
   });
 });
@@ -236,7 +258,11 @@ describe("CSRF and Origin", () => {
 describe("errors: HTML for pages, JSON for the API", () => {
   test("a malformed form post gets an HTML 400 page, not JSON", async () => {
     const form = await openForm("/reset-password");
-    const res = await postForm("/reset-password", { _csrf: form.csrf, email: "x".repeat(5000) }, { cookie: form.cookie });
+    const res = await postForm(
+      "/reset-password",
+      { _csrf: form.csrf, email: "x".repeat(5000) },
+      { cookie: form.cookie },
+    );
     expect(res.status).toBe(400);
     expectPageHeaders(res);
     expect(await res.text()).toContain("Some of the form");

@@ -38,7 +38,12 @@ describe("length", () => {
 
 describe("no composition rules, any characters", () => {
   test("all lower-case words, spaces, punctuation, non-Latin scripts are all fine", () => {
-    for (const p of ["purple monkey dishwasher", "ça marche très bien !", "пароль из многих слов", "密码密码密码密码密码密码密码密码"]) {
+    for (const p of [
+      "purple monkey dishwasher",
+      "ça marche très bien !",
+      "пароль из многих слов",
+      "密码密码密码密码密码密码密码密码",
+    ]) {
       expect(check(p)).toBeUndefined();
     }
   });

@@ -29,7 +29,9 @@ async function emailedToken(email: string, ip = freshIp()): Promise<string> {
   const before = t.smtp.messages.filter((m) => m.to.includes(email)).length;
   const res = await post("/api/auth/reset-password", { email }, ip);
   expect(res.status).toBe(200);
-  await t.smtp.waitFor((m) => m.to.includes(email) && t.smtp.messages.filter((x) => x.to.includes(email)).length > before);
+  await t.smtp.waitFor(
+    (m) => m.to.includes(email) && t.smtp.messages.filter((x) => x.to.includes(email)).length > before,
+  );
   const mail = t.smtp.messages.filter((m) => m.to.includes(email)).at(-1)!;
   const link = linkIn(mail, `${t.deps.config.publicUrl}/create-password?token=`);
   return new URL(link).searchParams.get("token")!;
@@ -157,15 +159,27 @@ describe("no account enumeration", () => {
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     await t.smtp.waitFor((m) => m.to.includes(known.email));
     await Bun.sleep(100);
-    expect(t.smtp.messages.filter((m) => m.to.includes("nobody-here") || m.to.includes(inactive.email))).toHaveLength(0);
-    expect(await count("audit_log", "event = 'password.reset_requested' AND detail LIKE '%unknown_email%'")).toBeGreaterThan(0);
+    expect(t.smtp.messages.filter((m) => m.to.includes("nobody-here") || m.to.includes(inactive.email))).toHaveLength(
+      0,
+    );
+    expect(
+      await count("audit_log", "event = 'password.reset_requested' AND detail LIKE '%unknown_email%'"),
+    ).toBeGreaterThan(0);
     expect(await count("audit_log", "detail LIKE '%nobody-here%'")).toBe(0);
   });
 
   test("the decoy work done for an unknown address leaves nothing behind", async () => {
-    const before = { users: await count("users"), tokens: await count("email_tokens"), mail: await count("mail_outbox") };
+    const before = {
+      users: await count("users"),
+      tokens: await count("email_tokens"),
+      mail: await count("mail_outbox"),
+    };
     expect((await post("/api/auth/reset-password", { email: "decoy-check@example.com" })).status).toBe(200);
-    const after = { users: await count("users"), tokens: await count("email_tokens"), mail: await count("mail_outbox") };
+    const after = {
+      users: await count("users"),
+      tokens: await count("email_tokens"),
+      mail: await count("mail_outbox"),
+    };
     expect(after).toEqual(before);
     expect(await count("users", "email LIKE '%decoy.invalid'")).toBe(0);
   });
@@ -201,7 +215,8 @@ describe("rate limits", () => {
   test("reset-password: per IP, then 429 with Retry-After", async () => {
     const ip = freshIp();
     const max = t.deps.config.rateLimits.resetPerIp.max;
-    for (let i = 0; i < max; i++) expect((await post("/api/auth/reset-password", { email: `ip-${i}@example.com` }, ip)).status).toBe(200);
+    for (let i = 0; i < max; i++)
+      expect((await post("/api/auth/reset-password", { email: `ip-${i}@example.com` }, ip)).status).toBe(200);
     const res = await post("/api/auth/reset-password", { email: "ip-x@example.com" }, ip);
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -285,10 +300,12 @@ describe("setUserPassword (for the account page)", () => {
     const other = await loginAs(t, user);
     const options = { revoke: { except: mine.sessionId }, actor: `user:${user.id}`, ip: "192.0.2.1" };
     await expect(setUserPassword(t.deps, user.id, "short", options)).rejects.toMatchObject({ code: "weak_password" });
-    await expect(setUserPassword(t.deps, user.id, NEW_PASSWORD, { ...options, confirm: "nope" })).rejects.toMatchObject({
-      code: "password_mismatch",
-      field: "confirm",
-    });
+    await expect(setUserPassword(t.deps, user.id, NEW_PASSWORD, { ...options, confirm: "nope" })).rejects.toMatchObject(
+      {
+        code: "password_mismatch",
+        field: "confirm",
+      },
+    );
     expect((await sessionRow(t, other.sessionId))?.revokedAt).toBeNull();
 
     await setUserPassword(t.deps, user.id, NEW_PASSWORD, { ...options, confirm: NEW_PASSWORD });
@@ -307,7 +324,10 @@ describe("setUserPassword (for the account page)", () => {
 
   test("the stored hash is of the NFKC form, so the password verifies however it was typed", async () => {
     const user = await seedUser(t);
-    await setUserPassword(t.deps, user.id, "ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓｐｈｒａｓｅ", { revoke: "all", actor: "system" });
+    await setUserPassword(t.deps, user.id, "ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓｐｈｒａｓｅ", {
+      revoke: "all",
+      actor: "system",
+    });
     const hash = (await passwordHash(user.id)) ?? "";
     expect(await t.deps.hasher.verify(hash, "full width passphrase")).toBe(true);
   });

@@ -18,8 +18,9 @@ const env = (name: string, workers = 2) => ({
 });
 
 /**
- * Sends a request's head and half its body, then `between()`, then the rest; resolves with the
- * raw answer. The request is in flight (its handler waits for the body) while `between` runs.
+ * On one keep-alive connection: a first request answered (so a worker is serving this socket),
+ * then a login's head and half its body; then `between()`, then the rest of the body. Resolves
+ * with the raw answer to the login, which is in flight (its handler awaits the body) meanwhile.
  */
 async function requestInTwoHalves(port: number, between: () => Promise<void>): Promise<string> {
   const body = JSON.stringify({ email: "nobody@example.com", password: "not the password at all" });
@@ -35,8 +36,13 @@ async function requestInTwoHalves(port: number, between: () => Promise<void>): P
       error: () => closed(),
     },
   });
+  socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  await until(() => answer.includes('"database":"ok"}'), 5_000);
+  answer = "";
   const head = `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
   socket.write(head + body.slice(0, 10));
+  // Give the worker time to read the head and enter the handler before the signal.
+  await Bun.sleep(300);
   await between();
   socket.write(body.slice(10));
   await Promise.race([done, Bun.sleep(10_000)]);
@@ -45,7 +51,7 @@ async function requestInTwoHalves(port: number, between: () => Promise<void>): P
 }
 
 describe("cluster primary", () => {
-  test("a worker killed with SIGKILL is restarted after a short pause while the other keeps serving", async () => {
+  test("a worker killed with SIGKILL is restarted after a short pause while the other keeps serving; SIGINT stops all", async () => {
     const server = await startServer(env("restart"));
     try {
       const [victim, survivor] = server.workerPids() as [number, number];
@@ -59,7 +65,9 @@ describe("cluster primary", () => {
       expect(now).toContain(survivor);
       expect(now).not.toContain(victim);
       await until(async () => (await health(server.url)) === 200, 5_000);
-      expect(await server.stop()).toBe(0);
+      // SIGINT (Ctrl+C) stops the cluster as cleanly as SIGTERM.
+      expect(await server.stop("SIGINT")).toBe(0);
+      expect(now.some(processAlive)).toBe(false);
     } finally {
       await server.kill9();
     }

@@ -26,15 +26,19 @@ export function Field(p: FieldProps) {
       <label for={p.name} safe>
         {p.label}
       </label>
-      {p.hint && (
+      {p.hint ? (
         <p class="hint" id={hintId} safe>
           {p.hint}
         </p>
+      ) : (
+        ""
       )}
-      {p.error && (
+      {p.error ? (
         <p class="field-error" id={errorId} safe>
           {p.error}
         </p>
+      ) : (
+        ""
       )}
       <input
         id={p.name}

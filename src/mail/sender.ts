@@ -74,7 +74,10 @@ async function markFailed(deps: Deps, row: Claimed, error: unknown, permanent = 
 async function deliver(deps: Deps, row: Claimed): Promise<boolean> {
   let message: MailMessage;
   try {
-    message = { to: row.to, ...(JSON.parse(unseal(deps.keys.secretKey, row.messageSealed)) as Omit<MailMessage, "to">) };
+    message = {
+      to: row.to,
+      ...(JSON.parse(unseal(deps.keys.secretKey, row.messageSealed)) as Omit<MailMessage, "to">),
+    };
   } catch {
     // Sealed with another SECRET_KEY: no retry will ever read it.
     await markFailed(deps, row, new Error("cannot unseal the message (SECRET_KEY changed?)"), true);

@@ -20,11 +20,9 @@ const CreateForm = t.Object({
   password: formText(),
   confirm: formText(),
 });
-
-type ResponseSet = { status?: number | string; headers: Record<string, string | number> };
-
 const TokenQuery = t.Object({ token: formText(512) });
 
+type ResponseSet = { status?: number | string; headers: Record<string, string | number> };
 type FormErrors = { password?: string; confirm?: string; form?: string };
 
 /** An expected error shown on the form (with its status); anything else is rethrown. */
@@ -73,11 +71,9 @@ export function passwordPages(deps: Deps) {
       },
       { csrf: true, body: ResetForm },
     )
-    .get(
-      "/create-password",
-      ({ query, cookie, set }) => createForm(cookie, set, query.token ?? ""),
-      { query: TokenQuery },
-    )
+    .get("/create-password", ({ query, cookie, set }) => createForm(cookie, set, query.token ?? ""), {
+      query: TokenQuery,
+    })
     .post(
       "/create-password",
       async ({ body, query, cookie, request, server, set }) => {

@@ -75,7 +75,11 @@ async function writePasswordIn(tx: Tx, deps: Deps, user: User, hash: string, opt
 async function checkAndHash(deps: Deps, user: User, password: string, confirm: string | undefined): Promise<string> {
   assertPasswordPolicy(deps.config, { password, email: user.email });
   if (confirm !== undefined && normalizePassword(password) !== normalizePassword(confirm)) {
-    throw badRequest("password_mismatch", "The two passwords don't match. Type the same password in both fields.", "confirm");
+    throw badRequest(
+      "password_mismatch",
+      "The two passwords don't match. Type the same password in both fields.",
+      "confirm",
+    );
   }
   return deps.hasher.hash(normalizePassword(password));
 }

@@ -47,22 +47,33 @@ export function holdsSeat(
   now: number,
   idleTimeoutMs: number,
 ): boolean {
-  return s.kind === "app" && s.revokedAt === null && !s.limited && s.expiresAt > now && s.lastUsedAt > now - idleTimeoutMs;
+  return (
+    s.kind === "app" && s.revokedAt === null && !s.limited && s.expiresAt > now && s.lastUsedAt > now - idleTimeoutMs
+  );
 }
+
+/** SQL over `sessions`: the user's sessions that count against `scope` (unqualified columns). */
+const seatsUsedWhere = (scope: SeatScope) =>
+  sql`user_id = ${scope.userId} AND ${holdsSeatSql(scope.now, scope.idleTimeoutMs)}
+      AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
+      AND id != ${scope.exceptSessionId ?? ""}`;
 
 /** Seats held now by the user's sessions (in `scope.productId` when set). One indexed count. */
 export async function countSeatsUsed(tx: Tx | { all: Tx["all"] }, scope: SeatScope): Promise<number> {
-  const rows = await tx.all<{ used: number }>(sql`
-    SELECT count(*) AS used FROM sessions
-    WHERE user_id = ${scope.userId} AND ${holdsSeatSql(scope.now, scope.idleTimeoutMs)}
-      AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
-      AND id != ${scope.exceptSessionId ?? ""}`);
+  const rows = await tx.all<{ used: number }>(
+    sql`SELECT count(*) AS used FROM sessions WHERE ${seatsUsedWhere(scope)}`,
+  );
   return Number(rows[0]?.used ?? 0);
 }
 
 export async function decideSeat(tx: Tx, scope: SeatScope): Promise<SeatDecision> {
-  const licenseRows = await tx.all<LicenseRow>(sql`
-    SELECT product_id AS productId, seats, valid_until AS validUntil FROM licenses WHERE user_id = ${scope.userId}`);
+  // One statement, not two (each @libsql/client call costs far more than these indexed reads):
+  // the user's licenses, every row carrying the same count of seats held. The subquery is not
+  // correlated, so SQLite computes it once; its unqualified columns resolve to `sessions`.
+  const licenseRows = await tx.all<LicenseRow & { used: number }>(sql`
+    SELECT product_id AS productId, seats, valid_until AS validUntil,
+      (SELECT count(*) FROM sessions WHERE ${seatsUsedWhere(scope)}) AS used
+    FROM licenses WHERE user_id = ${scope.userId}`);
   const inScope = licenseRows.filter((l) => scope.productId === null || l.productId === scope.productId);
   const valid = inScope.filter((l) => l.validUntil > scope.now);
   const total = valid.reduce((sum, l) => sum + l.seats, 0);
@@ -74,7 +85,7 @@ export async function decideSeat(tx: Tx, scope: SeatScope): Promise<SeatDecision
     const limitedReason: LimitedReason = inScope.length === 0 ? "no_license" : "expired";
     return { limited: true, limitedReason, total, used: 0, licenses };
   }
-  const used = await countSeatsUsed(tx, scope);
+  const used = Number(licenseRows[0]?.used ?? 0);
   const limited = used >= total;
   return { limited, limitedReason: limited ? "no_free_seat" : null, total, used: limited ? used : used + 1, licenses };
 }

@@ -9,11 +9,14 @@ import { unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
 import { decideSeat, type SeatDecision } from "../seats/seats";
 import type { ClientInfo } from "../web/client";
-import { deriveSuccessor, formatToken, isRetired, newSecret, parseToken, retire } from "./tokens";
+import { deriveSuccessor, formatToken, isRetired, newSecret, type ParsedToken, parseToken, retire } from "./tokens";
+
+/** The user fields an access token carries. */
+export type TokenUser = Pick<User, "id" | "email" | "name" | "role" | "status">;
 
 export interface IssuedSession {
-  session: Session;
-  user: User;
+  session: Pick<Session, "id" | "userId" | "kind" | "productId">;
+  user: TokenUser;
   /** The raw token, to hand to the client once. */
   token: string;
   seat: SeatDecision;
@@ -44,22 +47,19 @@ export async function createSession(
       input.kind === "app"
         ? await decideSeat(tx, seatScope(deps, input.user.id, input.productId))
         : { limited: false, limitedReason: null, total: 0, used: 0, licenses: [] };
-    const [session] = await tx
-      .insert(sessions)
-      .values({
-        id,
-        userId: input.user.id,
-        kind: input.kind,
-        productId: input.productId,
-        limited: seat.limited,
-        limitedReason: seat.limitedReason,
-        ...input.client,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt: now + deps.config.sessionTtl * 1000,
-        tokenHash: hash,
-      })
-      .returning();
+    await tx.insert(sessions).values({
+      id,
+      userId: input.user.id,
+      kind: input.kind,
+      productId: input.productId,
+      limited: seat.limited,
+      limitedReason: seat.limitedReason,
+      ...input.client,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + deps.config.sessionTtl * 1000,
+      tokenHash: hash,
+    });
     await auditIn(tx, deps, {
       event: "login.succeeded",
       userId: input.user.id,
@@ -67,29 +67,64 @@ export async function createSession(
       ip: input.client.ip,
       detail: { sessionId: id, kind: input.kind, limited: seat.limited, limitedReason: seat.limitedReason },
     });
-    return { session: session as Session, user: input.user, token: formatToken(id, secret), seat };
+    const session = { id, userId: input.user.id, kind: input.kind, productId: input.productId };
+    return { session, user: input.user, token: formatToken(id, secret), seat };
   });
 }
 
 export type RefreshOutcome =
   | { kind: "rotated" | "grace"; issued: IssuedSession }
-  | { kind: "reuse"; session: Session; user: User };
+  | { kind: "reuse"; session: { id: string; userAgent: string | null }; user: TokenUser };
 
 interface SessionWithUser {
   session: Session;
   user: User;
 }
 
-async function loadSessionWithUser(tx: Tx, sessionId: string): Promise<SessionWithUser | undefined> {
-  const [row] = await tx
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sessionId));
+/** What a refresh reads of a session and its user. */
+type RefreshRow = Pick<
+  Session,
+  | "userId"
+  | "kind"
+  | "productId"
+  | "tokenHash"
+  | "previousTokenHash"
+  | "rotatedAt"
+  | "rotationNonce"
+  | "retiredTokenHashes"
+  | "revokedAt"
+  | "expiresAt"
+> &
+  Omit<TokenUser, "id">;
+
+// Only the columns a refresh needs: @libsql/client costs a few µs per column of every row it
+// returns (a SELECT of both whole rows doubled the cost of this query).
+async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
+  const [row] = await tx.all<RefreshRow>(sql`
+    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.token_hash AS tokenHash,
+      s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
+      s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt, s.expires_at AS expiresAt,
+      u.email, u.name, u.role, u.status
+    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
   return row;
 }
 
 const matches = (hash: string, stored: string | null) => stored !== null && constantTimeEqual(hash, stored);
+
+/** Which of the session's tokens was presented; throws for one that opens nothing. */
+function classify(deps: Deps, row: RefreshRow, parsed: ParsedToken, now: number): "current" | "grace" | "reuse" {
+  const isCurrent = matches(parsed.hash, row.tokenHash);
+  const isPrevious = matches(parsed.hash, row.previousTokenHash);
+  if (!isCurrent && !isPrevious && !isRetired(row.retiredTokenHashes, parsed.hash)) {
+    throw unauthorized("invalid_token", "Invalid refresh token; log in again");
+  }
+  if (row.revokedAt !== null) throw unauthorized("session_revoked", "This session was revoked; log in again");
+  if (row.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
+  if (row.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
+  if (isCurrent) return "current";
+  const inGrace = isPrevious && row.rotatedAt !== null && now - row.rotatedAt <= deps.config.refreshGrace * 1000;
+  return inGrace ? "grace" : "reuse";
+}
 
 /**
  * Rotates a refresh token (SPEC §4). The current token gets a fresh successor; the token just
@@ -101,70 +136,61 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
   if (!parsed) throw unauthorized("invalid_token", "Invalid refresh token; log in again");
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
-    const found = await loadSessionWithUser(tx, parsed.sessionId);
-    if (!found || found.session.kind !== "app")
-      throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-    const { session, user } = found;
-    const isCurrent = matches(parsed.hash, session.tokenHash);
-    const isPrevious = matches(parsed.hash, session.previousTokenHash);
-    if (!isCurrent && !isPrevious && !isRetired(session.retiredTokenHashes, parsed.hash)) {
-      throw unauthorized("invalid_token", "Invalid refresh token; log in again");
+    const row = await loadForRefresh(tx, parsed.sessionId);
+    if (!row || row.kind !== "app") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
+    const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
+    const presented = classify(deps, row, parsed, now);
+    if (presented === "reuse") {
+      const userAgent = await revokeForReuse(tx, deps, { id: parsed.sessionId, userId: row.userId }, client);
+      return { kind: "reuse", session: { id: parsed.sessionId, userAgent }, user };
     }
-    if (session.revokedAt !== null) throw unauthorized("session_revoked", "This session was revoked; log in again");
-    if (session.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
-    if (user.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
-
-    const inGrace =
-      isPrevious && session.rotatedAt !== null && now - session.rotatedAt <= deps.config.refreshGrace * 1000;
-    if (!isCurrent && !inGrace) {
-      await revokeForReuse(tx, deps, session, client);
-      return { kind: "reuse", session, user };
-    }
-
-    const seat = await decideSeat(tx, seatScope(deps, user.id, session.productId, session.id));
-    if (inGrace) {
-      // Same successor as the first answer: both holders keep working, the session does not fork.
-      const successor = deriveSuccessor(parsed.secret, session.rotationNonce ?? "");
-      if (!matches(successor.hash, session.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-      const updated = await touch(tx, session.id, {
-        lastUsedAt: now,
-        limited: seat.limited,
-        limitedReason: seat.limitedReason,
-      });
-      return {
-        kind: "grace",
-        issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat },
-      };
-    }
-    const nonce = randomToken(16);
-    const successor = deriveSuccessor(parsed.secret, nonce);
-    const updated = await touch(tx, session.id, {
-      tokenHash: successor.hash,
-      previousTokenHash: session.tokenHash,
-      rotatedAt: now,
-      rotationNonce: nonce,
-      retiredTokenHashes: retire(session.retiredTokenHashes, session.previousTokenHash),
-      lastUsedAt: now,
-      limited: seat.limited,
-      limitedReason: seat.limitedReason,
-    });
-    return {
-      kind: "rotated",
-      issued: { session: updated, user, token: formatToken(session.id, successor.secret), seat },
-    };
+    const issued = await advance(tx, deps, { parsed, row, user, grace: presented === "grace", now });
+    return { kind: presented === "grace" ? "grace" : "rotated", issued };
   });
 }
 
-async function touch(tx: Tx, sessionId: string, values: Partial<Session>): Promise<Session> {
-  const [updated] = await tx.update(sessions).set(values).where(eq(sessions.id, sessionId)).returning();
-  return updated as Session;
+/**
+ * Re-decides the seat and moves the session on: a new successor for the current token, or —
+ * inside the grace window — the same successor again (both holders keep working, no fork).
+ * One UPDATE without RETURNING: every value written is known here.
+ */
+async function advance(
+  tx: Tx,
+  deps: Deps,
+  input: { parsed: ParsedToken; row: RefreshRow; user: TokenUser; grace: boolean; now: number },
+): Promise<IssuedSession> {
+  const { parsed, row, user, now } = input;
+  const id = parsed.sessionId;
+  const seat = await decideSeat(tx, seatScope(deps, user.id, row.productId, id));
+  const limited = seat.limited ? 1 : 0;
+  const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
+  const successor = deriveSuccessor(parsed.secret, nonce);
+  if (input.grace) {
+    if (!matches(successor.hash, row.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
+    await tx.run(sql`UPDATE sessions SET last_used_at = ${now}, limited = ${limited},
+      limited_reason = ${seat.limitedReason} WHERE id = ${id}`);
+  } else {
+    await tx.run(sql`UPDATE sessions SET token_hash = ${successor.hash}, previous_token_hash = ${row.tokenHash},
+      rotated_at = ${now}, rotation_nonce = ${nonce},
+      retired_token_hashes = ${retire(row.retiredTokenHashes, row.previousTokenHash)},
+      last_used_at = ${now}, limited = ${limited}, limited_reason = ${seat.limitedReason} WHERE id = ${id}`);
+  }
+  const session = { id, userId: row.userId, kind: row.kind, productId: row.productId };
+  return { session, user, token: formatToken(id, successor.secret), seat };
 }
 
-async function revokeForReuse(tx: Tx, deps: Deps, session: Session, client: ClientInfo) {
-  await tx
+/** Revokes the session whose old token was replayed; returns its user agent (for the mail). */
+async function revokeForReuse(
+  tx: Tx,
+  deps: Deps,
+  session: { id: string; userId: string },
+  client: ClientInfo,
+): Promise<string | null> {
+  const [revoked] = await tx
     .update(sessions)
     .set({ revokedAt: deps.clock.now(), revokeReason: REVOKE_REASON_REUSE })
-    .where(eq(sessions.id, session.id));
+    .where(eq(sessions.id, session.id))
+    .returning({ userAgent: sessions.userAgent });
   await auditIn(tx, deps, {
     event: "refresh.reuse_detected",
     userId: session.userId,
@@ -172,6 +198,7 @@ async function revokeForReuse(tx: Tx, deps: Deps, session: Session, client: Clie
     ip: client.ip,
     detail: { sessionId: session.id, userAgent: client.userAgent },
   });
+  return revoked?.userAgent ?? null;
 }
 
 /**

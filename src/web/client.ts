@@ -33,8 +33,9 @@ function decodeSafe(value: string): string {
 
 export function clientIp(request: Request, server: IpSource | null | undefined, trustProxy: boolean): string | null {
   if (trustProxy) {
-    // The first hop is the client as seen by the first trusted proxy.
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    // The last entry is the one our (single, trusted) proxy added: the address it saw. Earlier
+    // entries come from the client and could be anything, so they are never believed.
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
     const real = request.headers.get("x-real-ip")?.trim();
     if (real) return real.slice(0, 64);

@@ -30,7 +30,13 @@ export function csrfToken(deps: CsrfDeps, cookie: CookieJar): string {
   let nonce = nonceIn(deps, cookie);
   if (!nonce) {
     nonce = randomToken(32);
-    cookie[csrfCookieName(deps)]?.set({ value: nonce, httpOnly: true, sameSite: "lax", path: "/", secure: isHttps(deps) });
+    cookie[csrfCookieName(deps)]?.set({
+      value: nonce,
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+      secure: isHttps(deps),
+    });
   }
   return mac(deps, nonce);
 }

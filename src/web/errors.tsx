@@ -13,7 +13,9 @@ type PageError = Omit<ErrorPageProps, "site"> & { status: number; headers?: Reco
 /** A browser asking for a page that does not exist gets an HTML 404 (never for /api). */
 function wantsHtml(request: Request): boolean {
   const path = new URL(request.url).pathname;
-  return request.method === "GET" && !path.startsWith("/api/") && !!request.headers.get("accept")?.includes("text/html");
+  return (
+    request.method === "GET" && !path.startsWith("/api/") && !!request.headers.get("accept")?.includes("text/html")
+  );
 }
 
 function describe(code: string | number, error: unknown, request: Request): PageError {
@@ -28,7 +30,12 @@ function describe(code: string | number, error: unknown, request: Request): Page
     return { status: 404, title: "Page not found", message: "There is no page at this address. Check the link." };
   }
   if (code === "VALIDATION" || code === "PARSE") {
-    return { status: 400, title: "That didn't work", message: "Some of the form's data was missing or invalid.", next: back };
+    return {
+      status: 400,
+      title: "That didn't work",
+      message: "Some of the form's data was missing or invalid.",
+      next: back,
+    };
   }
   return { status: 500, title: "Something went wrong", message: "Something went wrong on our side. Please try again." };
 }

@@ -59,6 +59,41 @@ function ParagraphHtml({ paragraph }: { paragraph: Paragraph }) {
   );
 }
 
+function ActionHtml({ action }: { action: { label: string; url: string } }) {
+  return (
+    <>
+      <p style="margin:24px 0;">
+        <a href={action.url} style={S.button} safe>
+          {action.label}
+        </a>
+      </p>
+      <p style={S.small}>
+        If the button doesn't work, copy this address into your browser:{" "}
+        <a href={action.url} style={S.link} safe>
+          {action.url}
+        </a>
+      </p>
+    </>
+  );
+}
+
+function DetailsHtml({ details }: { details: { label: string; value: string }[] }) {
+  return (
+    <table role="presentation" style="margin:0 0 16px;border-collapse:collapse;">
+      {details.map((d) => (
+        <tr>
+          <th style={S.th} safe>
+            {d.label}
+          </th>
+          <td style={S.td} safe>
+            {d.value}
+          </td>
+        </tr>
+      ))}
+    </table>
+  );
+}
+
 function EmailHtml({ c }: { c: EmailContent }) {
   return (
     <html lang="en">
@@ -79,35 +114,8 @@ function EmailHtml({ c }: { c: EmailContent }) {
             {c.intro.map((p) => (
               <ParagraphHtml paragraph={p} />
             ))}
-            {c.action && (
-              <>
-                <p style="margin:24px 0;">
-                  <a href={c.action.url} style={S.button} safe>
-                    {c.action.label}
-                  </a>
-                </p>
-                <p style={S.small}>
-                  If the button doesn't work, copy this address into your browser:{" "}
-                  <a href={c.action.url} style={S.link} safe>
-                    {c.action.url}
-                  </a>
-                </p>
-              </>
-            )}
-            {c.details && c.details.length > 0 && (
-              <table role="presentation" style="margin:0 0 16px;border-collapse:collapse;">
-                {c.details.map((d) => (
-                  <tr>
-                    <th style={S.th} safe>
-                      {d.label}
-                    </th>
-                    <td style={S.td} safe>
-                      {d.value}
-                    </td>
-                  </tr>
-                ))}
-              </table>
-            )}
+            {c.action ? <ActionHtml action={c.action} /> : ""}
+            {c.details?.length ? <DetailsHtml details={c.details} /> : ""}
             {c.outro.map((p) => (
               <ParagraphHtml paragraph={p} />
             ))}

@@ -11,7 +11,11 @@ export interface MailContext {
 }
 
 type Text = string | null | undefined;
-type Build<K extends MailKind> = (data: MailDataByKind[K], ctx: MailContext, site: string) => Omit<EmailContent, "site">;
+type Build<K extends MailKind> = (
+  data: MailDataByKind[K],
+  ctx: MailContext,
+  site: string,
+) => Omit<EmailContent, "site">;
 
 const LINK_LIFETIME = "It works once, for 30 minutes.";
 
@@ -58,7 +62,11 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
     intro: [["We received a request to reset the password of your account. Choose a new one here:"]],
     action: { label: "Choose a new password", url: required(d.link, "link", "reset-password") },
     outro: [
-      [`${LINK_LIFETIME} Setting a new password signs out every device. Need another link? Go to `, resetLink(ctx), "."],
+      [
+        `${LINK_LIFETIME} Setting a new password signs out every device. Need another link? Go to `,
+        resetLink(ctx),
+        ".",
+      ],
       ["If you didn't ask for this, ignore this email: your password stays the same."],
     ],
   }),

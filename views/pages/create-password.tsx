@@ -18,7 +18,7 @@ export function CreatePasswordForm(p: CreatePasswordFormProps) {
   const title = p.firstPassword ? "Set your password" : "Choose a new password";
   return (
     <Layout title={title} site={p.site} hasErrors={!!(e.form || e.password || e.confirm)}>
-      <h1 safe>{title}</h1>
+      <h1>{title}</h1>
       <p class="lead">
         {p.firstPassword
           ? "Choose a password to finish setting up your account."
@@ -50,9 +50,7 @@ export function CreatePasswordForm(p: CreatePasswordFormProps) {
           required
           autofocus={!!e.confirm && !e.password}
         />
-        <button type="submit" safe>
-          {p.firstPassword ? "Set password" : "Save new password"}
-        </button>
+        <button type="submit">{p.firstPassword ? "Set password" : "Save new password"}</button>
       </form>
     </Layout>
   );
