@@ -1,5 +1,6 @@
 // bun run bench [--quick] [--sizes=1000,100000,1000000] [--workers=1,2] [--duration=8] [--warmup=2]
-//               [--only=jwks,me,refresh,login,flood,account,webhook] [--cpu-prof] [--keep] [--out=bench-results]
+//               [--only=hashing,profile,jwks,me,refresh,login,flood,account,webhook] [--cpu-prof] [--keep]
+//               [--out=bench-results]
 //
 // Throughput, latency and memory of seatkey against the stack's ceilings, in one run: a bare
 // Elysia hello (HTTP ceiling), one-row UPDATEs through the same libSQL client (durable-write
@@ -15,7 +16,7 @@ import { dbCeiling, sampleSessionIds } from "./bench/db-ceiling";
 import { benchHashing } from "./bench/hashing";
 import { runLoad, runThreaded, type LoadTiming } from "./bench/load";
 import { profileRequests } from "./bench/profile";
-import { machineLine, markdown, writeReport, type Report } from "./bench/report";
+import { loadAverage, machineLine, markdown, writeReport, type Report } from "./bench/report";
 import { runPass } from "./bench/run";
 import { benchEmail, seedKnownSessions, seedSize } from "./bench/seed";
 import { freePort, serverEnv, startHello } from "./bench/server";
@@ -80,10 +81,12 @@ async function measureHello(dir: string, timing: LoadTiming) {
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
+  const loadBefore = loadAverage();
   const dir = mkdtempSync(join(tmpdir(), "seatkey-bench-"));
   const dbFile = join(dir, "bench.db");
   log(`${options.mode} run in ${dir}`);
-  const hashing = await benchHashing(options.micro * 1.5);
+  const wanted = (phase: string) => !options.only || options.only.has(phase);
+  const hashing = wanted("hashing") ? await benchHashing(options.micro * 1.5) : [];
   const hasherCeiling = hashing[hashing.length - 1]?.twoInFlight ?? 1;
   log(`hashing: ${hashing.map((h) => `${h.name} ${h.perCore.toFixed(0)}/s per core`).join("; ")}`);
   const hello = await measureHello(dir, options.timing);
@@ -106,6 +109,7 @@ async function main() {
     rows: [],
     checks: [],
     totalSeconds: 0,
+    loadAverage: { before: loadBefore, after: 0 },
   };
   try {
     for (const size of options.sizes) {
@@ -114,18 +118,35 @@ async function main() {
       log(`seeded ${size} sessions / ${users} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
       const ceiling = await dbCeiling(db, await sampleSessionIds(db, 2000), 16, options.micro * 1.5);
       report.dbCeiling[size] = ceiling;
-      const [a = "", b = ""] = await seedKnownSessions(db, 2, users);
-      const env = await serverEnv(dbFile, 0, 1);
-      const creds = { email: benchEmail(0), password: BENCH_PASSWORD };
-      report.profiles[size] = await profileRequests(env, dbFile, [a, b], creds, options.micro);
-      log(`DB ceiling ${ceiling.rps.toFixed(0)}/s; refresh in-process ${report.profiles[size].refresh.service.toFixed(0)} µs`);
+      if (wanted("profile")) {
+        const [a = "", b = ""] = await seedKnownSessions(db, 2, users);
+        const env = await serverEnv(dbFile, 0, 1);
+        const creds = { email: benchEmail(0), password: BENCH_PASSWORD };
+        report.profiles[size] = await profileRequests(env, dbFile, [a, b], creds, options.micro);
+      }
+      log(
+        `DB ceiling ${ceiling.rps.toFixed(0)}/s; refresh in-process ${report.profiles[size]?.refresh.service.toFixed(0) ?? "–"} µs`,
+      );
       for (const workers of options.workers) {
         const ceilings = { hello: hello.single.rps, db: ceiling.rps, argon2: hasherCeiling };
         const cpuProfDir = options.cpuProf ? join(options.out, "profiles") : undefined;
-        const pass = { dir, dbFile, db, size, users, workers, timing: options.timing, ceilings, cpuProfDir, only: options.only };
+        const pass = {
+          dir,
+          dbFile,
+          db,
+          size,
+          users,
+          workers,
+          timing: options.timing,
+          ceilings,
+          cpuProfDir,
+          only: options.only,
+        };
         const rows = await runPass(pass);
         report.rows.push(...rows);
-        log(`${size} sessions, WORKERS=${workers}: ${rows.map((r) => `${r.workload} ${r.load ? r.load.rps.toFixed(0) : "–"}`).join(", ")}`);
+        log(
+          `${size} sessions, WORKERS=${workers}: ${rows.map((r) => `${r.workload} ${r.load ? r.load.rps.toFixed(0) : "–"}`).join(", ")}`,
+        );
       }
     }
   } finally {
@@ -133,6 +154,7 @@ async function main() {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }
   report.totalSeconds = (performance.now() - started) / 1000;
+  report.loadAverage.after = loadAverage();
   report.checks = checkTargets(report);
   const written = writeReport(options.out, report);
   console.log(markdown(report));

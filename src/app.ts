@@ -27,17 +27,7 @@ export function createApp(deps: Deps) {
     })
     .use(webPages(deps)) // html(), assets, HTML error pages for page requests: before the JSON onError
     .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
-    .use(
-      cors({
-        // Only the listed origins may call the API from a browser; none by default.
-        origin: deps.config.corsOrigins.length > 0 ? deps.config.corsOrigins : false,
-        credentials: true,
-        methods: ["GET", "POST", "DELETE"],
-        allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-        exposeHeaders: ["Retry-After"],
-        maxAge: 600,
-      }),
-    )
+    .use(corsFor(deps.config.corsOrigins))
     .use(
       openapi({
         path: "/openapi",
@@ -58,6 +48,19 @@ export function createApp(deps: Deps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Only the listed origins may call the API from a browser; with none listed, no CORS headers at all. */
+function corsFor(origins: string[]) {
+  if (origins.length === 0) return new Elysia({ name: "no-cors" });
+  return cors({
+    origin: origins,
+    credentials: true,
+    methods: ["GET", "POST", "DELETE"],
+    allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    exposeHeaders: ["Retry-After"],
+    maxAge: 600,
+  });
+}
 
 export function jsonError(
   status: number,

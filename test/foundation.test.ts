@@ -55,3 +55,22 @@ describe("error shape", () => {
     expect(((await res.json()) as { code: string }).code).toBe("payload_too_large");
   });
 });
+
+describe("CORS", async () => {
+  const c = await createTestContext({ env: { CORS_ORIGINS: "https://app.example.com" } });
+  afterAll(() => c.close());
+
+  test("only CORS_ORIGINS get Access-Control-Allow-Origin; with none configured there are no CORS headers", async () => {
+    const preflight = (ctx: typeof c, origin: string) =>
+      ctx.request("OPTIONS", "/api/auth/login", {
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+    const allowed = await preflight(c, "https://app.example.com");
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
+    const other = await preflight(c, "https://evil.example.com");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const none = await t.request("GET", "/health", { headers: { origin: "https://app.example.com" } });
+    expect([...none.headers.keys()].some((k) => k.startsWith("access-control-"))).toBe(false);
+  });
+});

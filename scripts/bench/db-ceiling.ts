@@ -18,7 +18,12 @@ export async function sampleSessionIds(db: Database, limit: number): Promise<str
   return result.rows.map((row) => String(row.id));
 }
 
-export async function dbCeiling(db: Database, ids: string[], inFlight: number, seconds: number): Promise<CeilingResult> {
+export async function dbCeiling(
+  db: Database,
+  ids: string[],
+  inFlight: number,
+  seconds: number,
+): Promise<CeilingResult> {
   if (ids.length === 0) throw new Error("no sessions to update");
   const latencies: number[] = [];
   let next = 0;

@@ -35,7 +35,11 @@ async function measure(name: string, verify: () => Promise<boolean>, seconds: nu
 
 export async function benchHashing(seconds: number): Promise<HashResult[]> {
   const { memorySize, iterations, parallelism } = OWASP_ARGON2ID;
-  const bunHash = await Bun.password.hash(PASSWORD, { algorithm: "argon2id", memoryCost: memorySize, timeCost: iterations });
+  const bunHash = await Bun.password.hash(PASSWORD, {
+    algorithm: "argon2id",
+    memoryCost: memorySize,
+    timeCost: iterations,
+  });
   // 2 = Algorithm.Argon2id (a const enum, which this build setup cannot import).
   const rsOptions = { algorithm: 2, memoryCost: memorySize, timeCost: iterations, parallelism };
   const nodeRsHash = await rsHash(PASSWORD, rsOptions);

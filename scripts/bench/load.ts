@@ -46,7 +46,9 @@ class Samples {
   }
   percentiles(...ps: number[]): number[] {
     const sorted = this.values.slice(0, this.length).sort();
-    return ps.map((p) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) : 0));
+    return ps.map((p) =>
+      sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) : 0,
+    );
   }
 }
 

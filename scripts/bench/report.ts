@@ -1,7 +1,7 @@
 // Results: one row per workload × size × WORKERS, the ceilings, the target checks; written as
 // JSON and as the Markdown table the README quotes.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import type { CeilingResult } from "./db-ceiling";
 import type { HashResult } from "./hashing";
@@ -44,7 +44,11 @@ export interface Report {
   rows: Row[];
   checks: Check[];
   totalSeconds: number;
+  /** 1-minute load average before and after the run: other work on the machine skews everything. */
+  loadAverage: { before: number; after: number };
 }
+
+export const loadAverage = () => loadavg()[0] ?? 0;
 
 export function machineLine(): string {
   const cpu = cpus();
@@ -60,7 +64,10 @@ function tableRow(row: Row): string {
   const head = `| ${row.workload} | ${sizeLabel(row.size)} | ${row.workers} |`;
   if (!row.load) return `${head} ${row.unavailable ?? "not run"} | | | | | | | |`;
   const l = row.load;
-  const ratio = row.ratio === undefined ? "–" : `${(row.ratio * 100).toFixed(row.ratio < 0.1 ? 1 : 0)} % of ${CEILING_LABEL[row.ceiling]}`;
+  const ratio =
+    row.ratio === undefined
+      ? "–"
+      : `${(row.ratio * 100).toFixed(row.ratio < 0.1 ? 1 : 0)} % of ${CEILING_LABEL[row.ceiling]}`;
   const cpu = `${fixed(row.serverCpu, 2)} / ${fixed(l.generatorCpu, 2)}`;
   return `${head} ${fixed(l.rps)} | ${fixed(l.p50, 2)} | ${fixed(l.p99, 2)} | ${l.non2xx + l.errors} | ${fixed(row.peakRssMb)} | ${cpu} | ${ratio} |`;
 }
@@ -68,7 +75,11 @@ function tableRow(row: Row): string {
 export function markdown(report: Report): string {
   const lines = [
     `Machine: ${report.machine}. Date: ${report.date}. Mode: ${report.mode}; ${report.connections} connections, ` +
-      `${report.seconds.warmup} s warm-up + ${report.seconds.duration} s measured per workload; took ${Math.round(report.totalSeconds)} s.`,
+      `${report.seconds.warmup} s warm-up + ${report.seconds.duration} s measured per workload; took ${Math.round(report.totalSeconds)} s. ` +
+      `Load average ${report.loadAverage.before.toFixed(2)} before, ${report.loadAverage.after.toFixed(2)} after.`,
+    ...(Math.max(report.loadAverage.before, report.loadAverage.after) > 1
+      ? ["", "**Other work was running on this machine during the run: treat the figures as a lower bound.**"]
+      : []),
     "",
     "| workload | sessions | WORKERS | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB | CPU server / generator (cores) | vs ceiling |",
     "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
@@ -81,7 +92,9 @@ export function markdown(report: Report): string {
     "",
     "| target | result | |",
     "| --- | --- | --- |",
-    ...report.checks.map((c) => `| ${c.target} | ${c.result} | ${c.pass === undefined ? "n/a" : c.pass ? "✅" : "❌"} |`),
+    ...report.checks.map(
+      (c) => `| ${c.target} | ${c.result} | ${c.pass === undefined ? "n/a" : c.pass ? "✅" : "❌"} |`,
+    ),
     "",
     "Argon2id verify at 19 MiB / 2 iterations / p=1 (verifies/s):",
     "",
@@ -102,7 +115,10 @@ function profileLines(profiles: Record<number, ProfileResult>): string[] {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const [size, p] of Object.entries(profiles)) {
-    for (const [name, r] of [["refresh", p.refresh], ["me", p.me]] as const) {
+    for (const [name, r] of [
+      ["refresh", p.refresh],
+      ["me", p.me],
+    ] as const) {
       const overhead = r.driver.libsql - r.driver.bunSqlite;
       lines.push(
         `| ${sizeLabel(Number(size))} | ${name} | ${fixed(r.service)} | ${r.driver.calls} | ${fixed(r.driver.libsql)} | ` +

@@ -71,7 +71,12 @@ export async function runPass(pass: Pass): Promise<Row[]> {
   const logFile = join(pass.dir, `seatkey-${pass.size}-w${pass.workers}.log`);
   const profile = pass.cpuProfDir && pass.workers === 1 ? pass.cpuProfDir : undefined;
   const profName = `seatkey-${pass.size}-w1.md`;
-  const child = await startSeatkey(env, port, logFile, profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${profName}`] : []);
+  const child = await startSeatkey(
+    env,
+    port,
+    logFile,
+    profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${profName}`] : [],
+  );
   const rows: Row[] = [];
   const wanted = (name: string) => !pass.only || pass.only.has(name);
   const measure = async (name: string, ceiling: CeilingName, spec: LoadSpec) => {
@@ -96,7 +101,8 @@ export async function runPass(pass: Pass): Promise<Row[]> {
     if (wanted("account")) await accountWorkload(pass, url, measure, rows);
     if (wanted("webhook")) {
       const token = await w.createWebhookToken(url, adminToken);
-      if (token.ok) await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
+      if (token.ok)
+        await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
       else rows.push(unavailable(pass, "webhook grant-license", "db", token.reason));
     }
   } finally {

@@ -38,7 +38,10 @@ function loginPerCore(report: Report): Check {
   return {
     target,
     result: perCore
-      .map(({ r, v }) => `${(r.load?.rps ?? 0).toFixed(0)}/s on ${(r.serverCpu ?? 0).toFixed(2)} cores = ${v.toFixed(0)}/s per core at ${sizeLabel(r.size)}`)
+      .map(
+        ({ r, v }) =>
+          `${(r.load?.rps ?? 0).toFixed(0)}/s on ${(r.serverCpu ?? 0).toFixed(2)} cores = ${v.toFixed(0)}/s per core at ${sizeLabel(r.size)}`,
+      )
       .join("; "),
     pass: perCore.every(({ v }) => v >= 40),
   };
@@ -49,7 +52,9 @@ function peakRss(report: Report): Check {
   const rows = report.rows.filter((r) => r.size === largest && r.workers === 1 && r.peakRssMb !== undefined);
   const peak = Math.max(0, ...rows.map((r) => r.peakRssMb ?? 0));
   const two = report.rows.filter((r) => r.size === largest && r.workers === 2 && r.peakRssMb !== undefined);
-  const twoPeak = two.length ? `; WORKERS=2: ${Math.max(...two.map((r) => r.peakRssMb ?? 0)).toFixed(0)} MB for all processes` : "";
+  const twoPeak = two.length
+    ? `; WORKERS=2: ${Math.max(...two.map((r) => r.peakRssMb ?? 0)).toFixed(0)} MB for all processes`
+    : "";
   return {
     target: `server RSS ≤ 150 MB at ${sizeLabel(largest)} sessions under load`,
     result: rows.length ? `peak ${peak.toFixed(0)} MB (WORKERS=1)${twoPeak}` : "not measured",

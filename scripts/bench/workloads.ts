@@ -19,7 +19,9 @@ export const refresh = (url: string, pools: string[][]): LoadSpec => ({
 export const me = (url: string, accessTokens: string[]): LoadSpec => ({
   url,
   path: "/api/auth/me",
-  perConnection: (i) => [{ method: "GET", headers: { authorization: `Bearer ${accessTokens[i % accessTokens.length]}` } }],
+  perConnection: (i) => [
+    { method: "GET", headers: { authorization: `Bearer ${accessTokens[i % accessTokens.length]}` } },
+  ],
 });
 
 /** A random seeded user each time; every success creates a session (and takes a seat if free). */
@@ -68,7 +70,9 @@ export const grantLicense = (url: string, webhookToken: string, runId: string): 
 export const account = (url: string, cookies: string[]): LoadSpec => ({
   url,
   path: "/account",
-  perConnection: (i): autocannon.Request[] => [{ method: "GET", headers: { cookie: cookies[i % cookies.length] ?? "" } }],
+  perConnection: (i): autocannon.Request[] => [
+    { method: "GET", headers: { cookie: cookies[i % cookies.length] ?? "" } },
+  ],
 });
 
 interface AuthAnswer {

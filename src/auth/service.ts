@@ -1,6 +1,7 @@
 // Login and refresh for apps: password check with rate limits, a session taking a seat,
 // an access token plus a rotating refresh token.
 import { eq } from "drizzle-orm";
+import { availableParallelism } from "node:os";
 import { users, type User } from "../../db/schema";
 import { audit } from "../audit/audit";
 import type { Deps } from "../deps";
@@ -34,6 +35,39 @@ function timingDummy(deps: Deps): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * At most a few Argon2id computations at once in this process: each runs on a thread of its own
+ * and takes a whole core, so a login flood with one hash per request would leave the event loop
+ * (refresh, me) a sliver of CPU. One core is kept free, shared out between WORKERS processes.
+ */
+class HashSlots {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+const slotsByHasher = new WeakMap<Deps["hasher"], HashSlots>();
+function hashSlots(deps: Deps): HashSlots {
+  let slots = slotsByHasher.get(deps.hasher);
+  if (!slots) {
+    const spare = Math.max(1, availableParallelism() - 1);
+    slots = new HashSlots(Math.max(1, Math.floor(spare / deps.config.workers)));
+    slotsByHasher.set(deps.hasher, slots);
+  }
+  return slots;
+}
+
 function limitKeys(email: string, ip: string | null) {
   const account = sha256Hex(email.trim().toLowerCase());
   return {
@@ -58,7 +92,7 @@ export async function verifyCredentials(
 
   const user = await findUserByEmail(deps, email);
   const hash = user?.passwordHash ?? (await timingDummy(deps));
-  const ok = (await deps.hasher.verify(hash, password)) && user?.passwordHash != null;
+  const ok = (await hashSlots(deps).run(() => deps.hasher.verify(hash, password))) && user?.passwordHash != null;
   if (!user || !ok) {
     await Promise.all([
       countRateLimit(deps, keys.accountIp, rules.loginPerAccountIp),
@@ -76,7 +110,7 @@ export async function verifyCredentials(
   if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive; contact the seller");
   await clearRateLimit(deps, keys.accountIp);
   if (deps.hasher.needsRehash(user.passwordHash as string)) {
-    const rehashed = await deps.hasher.hash(password);
+    const rehashed = await hashSlots(deps).run(() => deps.hasher.hash(password));
     await deps.db.write((tx) => tx.update(users).set({ passwordHash: rehashed }).where(eq(users.id, user.id)));
   }
   return user;
