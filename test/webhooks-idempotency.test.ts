@@ -126,7 +126,10 @@ describe("concurrent deliveries", () => {
     const body = { action: "create-license", userId: "ghost", productId: "p", seats: 1, validUntil: "2031-01-01" };
     const replies = await Promise.all(Array.from({ length: 4 }, () => deliver(t, hook.token, body, headers)));
     expect(replies.map((r) => r.status)).toEqual([404, 404, 404, 404]);
-    const rows = await t.deps.db.orm.select().from(webhookEvents).where(sql`${webhookEvents.key} LIKE '%burst-fail'`);
+    const rows = await t.deps.db.orm
+      .select()
+      .from(webhookEvents)
+      .where(sql`${webhookEvents.key} LIKE '%burst-fail'`);
     expect(rows).toHaveLength(0);
   });
 });

@@ -174,7 +174,10 @@ describe("audit", () => {
     await kit.send({ action: "revoke-all-user-sessions", userId });
     await kit.send({ action: "delete-user", userId: "ghost" });
     await kit.send({ action: "delete-user", userId: 42 });
-    const rows = await t.deps.db.orm.select().from(auditLog).where(sql`${auditLog.event} LIKE 'webhook.%'`);
+    const rows = await t.deps.db.orm
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.event} LIKE 'webhook.%'`);
     const of = (event: string) => rows.filter((r) => r.event === event).map((r) => JSON.parse(r.detail ?? "{}").result);
     expect(of("webhook.revoke-all-user-sessions")).toContain("success");
     expect(rows.some((r) => r.event === "webhook.revoke-all-user-sessions" && r.userId === userId)).toBe(true);

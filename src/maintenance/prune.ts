@@ -87,7 +87,7 @@ const seated = (deps: Deps, now: number) => holdsSeatSql(now, deps.config.seatId
 /** Walks the users holding seats in batches; only those over their seats get a write transaction. */
 async function revokeExcessSeats(deps: Deps, now: number): Promise<number> {
   let revoked = 0;
-  for (let after = ""; ; ) {
+  for (let after = ""; ;) {
     const batch = await deps.db.orm.all<{ userId: string }>(sql`
       SELECT DISTINCT user_id AS userId FROM sessions WHERE ${seated(deps, now)} AND user_id > ${after}
       ORDER BY user_id LIMIT ${USER_BATCH}`);
