@@ -3,17 +3,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./helpers";
+import { spawnServer, startServer } from "./process-helpers";
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const root = join(import.meta.dir, "..");
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-}
 
 function run(args: string[], env: Record<string, string>) {
   return Bun.spawn([process.execPath, ...args], {
@@ -24,54 +18,30 @@ function run(args: string[], env: Record<string, string>) {
   });
 }
 
-async function waitForHealth(port: number, ms = 10_000): Promise<Response> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fetch(`http://127.0.0.1:${port}/health`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await Bun.sleep(100);
-    }
-  }
-}
-
 describe("start-up", () => {
   test("with nothing configured, development serves /health and the JWKS, creating a key once", async () => {
-    const port = freePort();
     const keyFile = join(dir, "dev-keys.json");
-    const env = {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "dev.db")}`,
-      DEV_KEY_FILE: keyFile,
-    };
-    const server = run(["src/index.ts"], env);
+    const server = await startServer({ DATABASE_URL: `file:${join(dir, "dev.db")}`, DEV_KEY_FILE: keyFile });
     try {
-      const health = await waitForHealth(port);
-      expect(health.status).toBe(200);
-      const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as {
-        keys: { kid: string }[];
-      };
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
       expect(jwks.keys).toHaveLength(1);
       expect(existsSync(keyFile)).toBe(true);
       const saved = JSON.parse(readFileSync(keyFile, "utf8")) as { privateKey: string };
       expect(saved.privateKey.length).toBeGreaterThan(40);
     } finally {
-      server.kill("SIGTERM");
-      expect(await server.exited).toBe(0);
+      expect(await server.stop()).toBe(0);
     }
   });
 
   test("production without keys exits non-zero naming JWT_PRIVATE_KEY", async () => {
-    const child = run(["src/index.ts"], {
+    const child = spawnServer({
       NODE_ENV: "production",
       PUBLIC_URL: "https://auth.example.com",
       DATABASE_URL: `file:${join(dir, "prod.db")}`,
     });
-    expect(await child.exited).not.toBe(0);
-    const stderr = await new Response(child.stderr).text();
-    expect(stderr).toContain("JWT_PRIVATE_KEY");
+    expect(await child.proc.exited).not.toBe(0);
+    await child.waitForOutput(/JWT_PRIVATE_KEY/, 2000);
   });
 
   test("keys generate → init → rotate keeps the previous public key published", async () => {
@@ -92,27 +62,22 @@ describe("start-up", () => {
     expect(line(second, "SECRET_KEY")).toBe(line(first, "SECRET_KEY"));
 
     // Start production with the rotated file: both kids are published, the private part never.
-    const port = freePort();
-    const server = run(["src/index.ts"], {
+    const server = await startServer({
       NODE_ENV: "production",
       PUBLIC_URL: "https://auth.example.com",
-      PORT: String(port),
-      HOST: "127.0.0.1",
       DATABASE_URL: `file:${join(dir, "rot.db")}`,
       JWT_PRIVATE_KEY: line(second, "JWT_PRIVATE_KEY"),
       JWT_PUBLIC_KEYS: line(second, "JWT_PUBLIC_KEYS"),
       SECRET_KEY: line(second, "SECRET_KEY"),
     });
     try {
-      await waitForHealth(port);
-      const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as {
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
         keys: Record<string, string>[];
       };
       expect(jwks.keys).toHaveLength(2);
       expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
     } finally {
-      server.kill("SIGTERM");
-      await server.exited;
+      await server.stop();
     }
   });
 

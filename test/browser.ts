@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import type { Env } from "../src/config";
 import { createTestContext, type TestContext } from "./helpers";
+import { freePort } from "./process-helpers";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
@@ -33,15 +34,6 @@ export interface BrowserApp {
   /** Saves a full-page PNG under test-artifacts/ and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port;
-  probe.stop(true);
-  if (!port) throw new Error("no free port");
-  return port;
 }
 
 export async function startBrowserApp(options: { env?: Env } = {}): Promise<BrowserApp> {
