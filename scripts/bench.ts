@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../db/client";
+import { openDatabase, type Database } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { createHasher } from "../src/passwords/hasher";
 import { dbCeiling, sampleSessionIds } from "./bench/db-ceiling";
-import { benchHashing } from "./bench/hashing";
-import { runLoad, runThreaded, type LoadTiming } from "./bench/load";
+import { benchHashing, type HashResult } from "./bench/hashing";
+import { runLoad, runThreaded, type LoadResult, type LoadTiming } from "./bench/load";
 import { profileRequests } from "./bench/profile";
 import { loadAverage, machineLine, markdown, writeReport, type Report } from "./bench/report";
 import { runPass } from "./bench/run";
@@ -32,6 +32,7 @@ interface Options {
   micro: number;
   only: Set<string> | undefined;
   cpuProf: boolean;
+  serverFlags: string[];
   keep: boolean;
   out: string;
 }
@@ -48,11 +49,12 @@ function parseOptions(argv: string[]): Options {
     timing: {
       connections: 16,
       warmup: Number(value("warmup") ?? (quick ? 0.5 : 2)),
-      duration: Number(value("duration") ?? (quick ? 1.5 : 8)),
+      duration: Number(value("duration") ?? (quick ? 1 : 8)),
     },
     micro: quick ? 0.3 : 2,
     only: value("only") ? new Set(value("only")?.split(",")) : undefined,
     cpuProf: flag("cpu-prof"),
+    serverFlags: value("server-flags")?.split(",") ?? [],
     keep: flag("keep"),
     out: value("out") ?? join(import.meta.dir, "..", "bench-results"),
   };
@@ -78,24 +80,57 @@ async function measureHello(dir: string, timing: LoadTiming) {
   }
 }
 
-async function main() {
-  const options = parseOptions(process.argv.slice(2));
-  const started = performance.now();
-  const loadBefore = loadAverage();
-  const dir = mkdtempSync(join(tmpdir(), "seatkey-bench-"));
-  const dbFile = join(dir, "bench.db");
-  log(`${options.mode} run in ${dir}`);
-  const wanted = (phase: string) => !options.only || options.only.has(phase);
-  const hashing = wanted("hashing") ? await benchHashing(options.micro * 1.5) : [];
-  const hasherCeiling = hashing[hashing.length - 1]?.twoInFlight ?? 1;
-  log(`hashing: ${hashing.map((h) => `${h.name} ${h.perCore.toFixed(0)}/s per core`).join("; ")}`);
-  const hello = await measureHello(dir, options.timing);
-  log(`hello: ${hello.single.rps.toFixed(0)} req/s (2 generator threads: ${hello.threaded.toFixed(0)})`);
+interface Run {
+  options: Options;
+  dir: string;
+  dbFile: string;
+  db: Database;
+  passwordHash: string;
+  report: Report;
+  wanted: (phase: string) => boolean;
+}
 
-  const db = await openDatabase({ url: `file:${dbFile}` });
-  await migrateDatabase(db);
-  const passwordHash = await createHasher().hash(BENCH_PASSWORD);
-  const report: Report = {
+/** One size: grow the database, measure the DB ceiling and the in-process profile, then each WORKERS. */
+async function runSize(run: Run, size: number) {
+  const { options, db, dbFile, report } = run;
+  const seeded = performance.now();
+  const { users } = await seedSize(db, size, run.passwordHash);
+  log(`seeded ${size} sessions / ${users} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+  const ceiling = await dbCeiling(db, await sampleSessionIds(db, 2000), 16, options.micro * 1.5);
+  report.dbCeiling[size] = ceiling;
+  if (run.wanted("profile")) {
+    const [a = "", b = ""] = await seedKnownSessions(db, 2, users);
+    const creds = { email: benchEmail(0), password: BENCH_PASSWORD };
+    const env = await serverEnv(dbFile, 0, 1);
+    report.profiles[size] = await profileRequests(env, dbFile, [a, b], creds, options.micro);
+  }
+  const inProcess = report.profiles[size]?.refresh.service.toFixed(0) ?? "–";
+  log(`DB ceiling ${ceiling.rps.toFixed(0)}/s; refresh in-process ${inProcess} µs`);
+  const ceilings = { hello: report.hello.rps, db: ceiling.rps, argon2: report.hashing.at(-1)?.twoInFlight ?? 0 };
+  const cpuProfDir = options.cpuProf ? join(options.out, "profiles") : undefined;
+  for (const workers of options.workers) {
+    const timing = options.timing;
+    const rows = await runPass({
+      dir: run.dir,
+      dbFile,
+      db,
+      size,
+      users,
+      workers,
+      timing,
+      ceilings,
+      cpuProfDir,
+      only: options.only,
+      serverFlags: options.serverFlags,
+    });
+    report.rows.push(...rows);
+    const summary = rows.map((r) => `${r.workload} ${r.load ? r.load.rps.toFixed(0) : "–"}`).join(", ");
+    log(`${size} sessions, WORKERS=${workers}: ${summary}`);
+  }
+}
+
+function emptyReport(options: Options, hello: { single: LoadResult; threaded: number }, hashing: HashResult[]): Report {
+  return {
     date: new Date().toISOString(),
     machine: machineLine(),
     mode: options.mode,
@@ -109,46 +144,29 @@ async function main() {
     rows: [],
     checks: [],
     totalSeconds: 0,
-    loadAverage: { before: loadBefore, after: 0 },
+    loadAverage: { before: loadAverage(), after: 0 },
   };
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), "seatkey-bench-"));
+  log(`${options.mode} run in ${dir}`);
+  const wanted = (phase: string) => !options.only || options.only.has(phase);
+  const hashing = wanted("hashing") ? await benchHashing(options.micro * 1.5) : [];
+  log(`hashing: ${hashing.map((h) => `${h.name} ${h.perCore.toFixed(0)}/s per core`).join("; ")}`);
+  const hello = await measureHello(dir, options.timing);
+  log(`hello: ${hello.single.rps.toFixed(0)} req/s (2 generator threads: ${hello.threaded.toFixed(0)})`);
+  const report = emptyReport(options, hello, hashing);
+
+  const dbFile = join(dir, "bench.db");
+  const db = await openDatabase({ url: `file:${dbFile}` });
   try {
-    for (const size of options.sizes) {
-      const seeded = performance.now();
-      const { users } = await seedSize(db, size, passwordHash);
-      log(`seeded ${size} sessions / ${users} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
-      const ceiling = await dbCeiling(db, await sampleSessionIds(db, 2000), 16, options.micro * 1.5);
-      report.dbCeiling[size] = ceiling;
-      if (wanted("profile")) {
-        const [a = "", b = ""] = await seedKnownSessions(db, 2, users);
-        const env = await serverEnv(dbFile, 0, 1);
-        const creds = { email: benchEmail(0), password: BENCH_PASSWORD };
-        report.profiles[size] = await profileRequests(env, dbFile, [a, b], creds, options.micro);
-      }
-      log(
-        `DB ceiling ${ceiling.rps.toFixed(0)}/s; refresh in-process ${report.profiles[size]?.refresh.service.toFixed(0) ?? "–"} µs`,
-      );
-      for (const workers of options.workers) {
-        const ceilings = { hello: hello.single.rps, db: ceiling.rps, argon2: hasherCeiling };
-        const cpuProfDir = options.cpuProf ? join(options.out, "profiles") : undefined;
-        const pass = {
-          dir,
-          dbFile,
-          db,
-          size,
-          users,
-          workers,
-          timing: options.timing,
-          ceilings,
-          cpuProfDir,
-          only: options.only,
-        };
-        const rows = await runPass(pass);
-        report.rows.push(...rows);
-        log(
-          `${size} sessions, WORKERS=${workers}: ${rows.map((r) => `${r.workload} ${r.load ? r.load.rps.toFixed(0) : "–"}`).join(", ")}`,
-        );
-      }
-    }
+    await migrateDatabase(db);
+    const passwordHash = await createHasher().hash(BENCH_PASSWORD);
+    const run: Run = { options, dir, dbFile, db, passwordHash, report, wanted };
+    for (const size of options.sizes) await runSize(run, size);
   } finally {
     db.close();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });

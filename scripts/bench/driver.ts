@@ -3,8 +3,11 @@
 // a time through @libsql/client and through bun:sqlite prepared statements on the same file with
 // the same pragmas. The difference per request is the driver's cost; bun:sqlite is what SQLite
 // itself needs. We measure, we do not switch drivers.
+//
+// bun:sqlite runs in a child process (bun-sqlite-replay.ts): two SQLite libraries in one process
+// on one file release each other's POSIX locks and corrupt it (sqlite.org/howtocorrupt.html 2.2).
 import type { InArgs, InStatement, InValue, ResultSet, Transaction } from "@libsql/client";
-import { Database as BunDatabase, type Statement as BunStatement } from "bun:sqlite";
+import { join } from "node:path";
 import type { Database } from "../../db/client";
 
 export interface Recorded {
@@ -75,34 +78,6 @@ async function replayLibsql(db: Database, statements: Recorded[]): Promise<void>
   }
 }
 
-type BunValue = string | number | bigint | null | Uint8Array;
-const toBun = (value: InValue): BunValue => {
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return value.getTime();
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return value;
-};
-
-/** bun:sqlite on the same file, the pragmas openDatabase sets, statements prepared once. */
-export function openBunSqlite(file: string) {
-  const db = new BunDatabase(file);
-  for (const pragma of ["busy_timeout = 5000", "foreign_keys = ON", "synchronous = NORMAL", "journal_mode = WAL"]) {
-    db.run(`PRAGMA ${pragma}`);
-  }
-  const prepared = new Map<string, BunStatement>();
-  const statement = (sql: string) => {
-    let stmt = prepared.get(sql);
-    if (!stmt) prepared.set(sql, (stmt = db.prepare(sql)));
-    return stmt;
-  };
-  return {
-    replay(statements: Recorded[]) {
-      for (const { sql, args } of statements) statement(sql).all(...args.map(toBun));
-    },
-    close: () => db.close(),
-  };
-}
-
 /** Mean microseconds per call of `fn`, one at a time, for about `seconds`. */
 export async function timePerCall(fn: () => unknown, seconds: number): Promise<number> {
   for (let i = 0; i < 50; i++) await fn(); // warm-up
@@ -125,15 +100,27 @@ export interface DriverResult {
   bunSqlite: number;
 }
 
+/** µs per request replaying `statements` through bun:sqlite, measured in a child process. */
+async function bunSqliteReplay(file: string, statements: Recorded[], seconds: number): Promise<number> {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "bun-sqlite-replay.ts"), file, String(seconds)], {
+    stdin: new Blob([JSON.stringify(statements, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))]),
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  if (code !== 0) throw new Error(`bun:sqlite replay exited with ${code}`);
+  return Number(out.trim());
+}
+
 export async function compareDrivers(
   db: Database,
-  bun: ReturnType<typeof openBunSqlite>,
+  file: string,
   statements: Recorded[],
   seconds: number,
 ): Promise<DriverResult> {
   return {
     calls: statements.length,
     libsql: await timePerCall(() => replayLibsql(db, statements), seconds),
-    bunSqlite: await timePerCall(() => bun.replay(statements), seconds),
+    bunSqlite: await bunSqliteReplay(file, statements, seconds),
   };
 }

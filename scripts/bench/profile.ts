@@ -7,7 +7,7 @@ import { signAccessToken, verifyAccessToken } from "../../src/auth/access-token"
 import { describeMe } from "../../src/auth/me";
 import { login, refresh } from "../../src/auth/service";
 import type { ClientInfo } from "../../src/web/client";
-import { compareDrivers, openBunSqlite, recordStatements, timePerCall, type DriverResult } from "./driver";
+import { compareDrivers, recordStatements, timePerCall, type DriverResult } from "./driver";
 
 export interface RequestProfile {
   /** µs per call of the service function, no HTTP. */
@@ -34,7 +34,6 @@ export async function profileRequests(
   seconds: number,
 ): Promise<ProfileResult> {
   const deps = await buildDeps(loadConfig(env), { migrate: false });
-  const bun = openBunSqlite(dbFile);
   try {
     const recorder = recordStatements(deps.db);
     // One chain for the timing, another for the recording (same statements, its own session).
@@ -60,13 +59,12 @@ export async function profileRequests(
     const jwtSign = await timePerCall(() => signAccessToken(deps, subject), seconds);
     const loginStatements = await recorder.capture(() => login(deps, login_, CLIENT));
     return {
-      refresh: { service: refreshService, driver: await compareDrivers(deps.db, bun, refreshStatements, seconds) },
-      me: { service: meService, driver: await compareDrivers(deps.db, bun, meStatements, seconds) },
+      refresh: { service: refreshService, driver: await compareDrivers(deps.db, dbFile, refreshStatements, seconds) },
+      me: { service: meService, driver: await compareDrivers(deps.db, dbFile, meStatements, seconds) },
       jwtSign,
       loginCalls: loginStatements.length,
     };
   } finally {
-    bun.close();
     deps.db.close();
   }
 }

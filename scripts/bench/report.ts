@@ -19,6 +19,8 @@ export interface Row {
   load?: LoadResult;
   unavailable?: string;
   peakRssMb?: number;
+  /** Of it, private (anonymous) memory: without the mapped Bun executable (~50 MB, shared). */
+  peakAnonMb?: number;
   /** CPU the server's processes used during the window, in cores. */
   serverCpu?: number;
   ratio?: number;
@@ -69,7 +71,7 @@ function tableRow(row: Row): string {
       ? "–"
       : `${(row.ratio * 100).toFixed(row.ratio < 0.1 ? 1 : 0)} % of ${CEILING_LABEL[row.ceiling]}`;
   const cpu = `${fixed(row.serverCpu, 2)} / ${fixed(l.generatorCpu, 2)}`;
-  return `${head} ${fixed(l.rps)} | ${fixed(l.p50, 2)} | ${fixed(l.p99, 2)} | ${l.non2xx + l.errors} | ${fixed(row.peakRssMb)} | ${cpu} | ${ratio} |`;
+  return `${head} ${fixed(l.rps)} | ${fixed(l.p50, 2)} | ${fixed(l.p99, 2)} | ${l.non2xx + l.errors} | ${fixed(row.peakRssMb)} (${fixed(row.peakAnonMb)}) | ${cpu} | ${ratio} |`;
 }
 
 export function markdown(report: Report): string {
@@ -81,7 +83,7 @@ export function markdown(report: Report): string {
       ? ["", "**Other work was running on this machine during the run: treat the figures as a lower bound.**"]
       : []),
     "",
-    "| workload | sessions | WORKERS | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB | CPU server / generator (cores) | vs ceiling |",
+    "| workload | sessions | WORKERS | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB (private) | CPU server / generator (cores) | vs ceiling |",
     "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     `| hello (HTTP ceiling) | – | – | ${fixed(report.hello.rps)} | ${fixed(report.hello.p50, 2)} | ${fixed(report.hello.p99, 2)} | ${report.hello.non2xx} | | – / ${fixed(report.hello.generatorCpu, 2)} | 2 generator threads: ${fixed(report.helloThreaded)} req/s |`,
     ...Object.entries(report.dbCeiling).map(

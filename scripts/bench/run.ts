@@ -20,6 +20,8 @@ export interface Pass {
   ceilings: Record<CeilingName, number>;
   /** Write a CPU profile (Markdown) of the server into this folder (WORKERS=1 only). */
   cpuProfDir?: string;
+  /** Extra Bun flags for seatkey, e.g. --smol (what-if runs). */
+  serverFlags?: string[];
   only?: Set<string>;
 }
 
@@ -31,7 +33,7 @@ async function drive(child: Child, timing: LoadTiming, specs: LoadSpec[]) {
   const results = await Promise.all(
     specs.map((spec, i) => runLoad(spec, timing, i === 0 ? () => (sampler = sampleServer(child.pid)) : undefined)),
   );
-  return { results, usage: sampler?.stop() ?? { peakRss: 0, cpu: 0 } };
+  return { results, usage: sampler?.stop() ?? { peakRss: 0, peakAnon: 0, cpu: 0 } };
 }
 
 function row(pass: Pass, workload: string, ceiling: CeilingName, load: LoadResult, usage: ServerUsage): Row {
@@ -42,8 +44,10 @@ function row(pass: Pass, workload: string, ceiling: CeilingName, load: LoadResul
     ceiling,
     load,
     peakRssMb: usage.peakRss / 2 ** 20,
+    peakAnonMb: usage.peakAnon / 2 ** 20,
     serverCpu: usage.cpu,
-    ratio: load.rps / pass.ceilings[ceiling],
+    // No ratio when that ceiling was not measured (e.g. --only without hashing).
+    ratio: pass.ceilings[ceiling] > 0 ? load.rps / pass.ceilings[ceiling] : undefined,
   };
 }
 
@@ -61,62 +65,68 @@ function chunk(tokens: string[], connections: number): string[][] {
   );
 }
 
-export async function runPass(pass: Pass): Promise<Row[]> {
-  const { connections } = pass.timing;
-  const perPool = connections * SESSIONS_PER_CONNECTION;
-  const known = await seedKnownSessions(pass.db, 2 * perPool + connections, pass.users);
-  const adminToken = await seedAdmin(pass.db);
+/** Seeds the pass's own sessions and starts seatkey on the database. */
+async function startPass(pass: Pass) {
+  const perPool = pass.timing.connections * SESSIONS_PER_CONNECTION;
+  const known = await seedKnownSessions(pass.db, 2 * perPool + pass.timing.connections, pass.users);
+  const tokens = {
+    refresh: chunk(known.slice(0, perPool), pass.timing.connections),
+    flood: chunk(known.slice(perPool, 2 * perPool), pass.timing.connections),
+    me: known.slice(2 * perPool),
+    admin: await seedAdmin(pass.db),
+  };
   const port = freePort();
   const env = await serverEnv(pass.dbFile, port, pass.workers);
   const logFile = join(pass.dir, `seatkey-${pass.size}-w${pass.workers}.log`);
   const profile = pass.cpuProfDir && pass.workers === 1 ? pass.cpuProfDir : undefined;
-  const profName = `seatkey-${pass.size}-w1.md`;
-  const child = await startSeatkey(
-    env,
-    port,
-    logFile,
-    profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${profName}`] : [],
-  );
+  const flags = [
+    ...(pass.serverFlags ?? []),
+    ...(profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`, `--cpu-prof-name=seatkey-${pass.size}-w1.md`] : []),
+  ];
+  return { child: await startSeatkey(env, port, logFile, flags), tokens };
+}
+
+export async function runPass(pass: Pass): Promise<Row[]> {
+  const { child, tokens } = await startPass(pass);
   const rows: Row[] = [];
   const wanted = (name: string) => !pass.only || pass.only.has(name);
   const measure = async (name: string, ceiling: CeilingName, spec: LoadSpec) => {
     const { results, usage } = await drive(child, pass.timing, [spec]);
     rows.push(row(pass, name, ceiling, results[0] as LoadResult, usage));
   };
+  const url = child.url;
   try {
-    const url = child.url;
     if (wanted("jwks")) await measure("jwks", "hello", w.jwks(url));
     if (wanted("me")) {
-      const meTokens = await Promise.all(known.slice(2 * perPool).map((t) => w.accessTokenFor(url, t)));
-      await measure("me", "hello", w.me(url, meTokens));
+      await measure("me", "hello", w.me(url, await Promise.all(tokens.me.map((t) => w.accessTokenFor(url, t)))));
     }
-    if (wanted("refresh")) await measure("refresh", "db", w.refresh(url, chunk(known.slice(0, perPool), connections)));
+    if (wanted("refresh")) await measure("refresh", "db", w.refresh(url, tokens.refresh));
     if (wanted("login")) await measure("login", "argon2", w.login(url, pass.users));
     if (wanted("flood")) {
-      const pools = chunk(known.slice(perPool, 2 * perPool), connections);
-      const { results, usage } = await drive(child, pass.timing, [w.refresh(url, pools), w.login(url, pass.users)]);
+      const { results, usage } = await drive(child, pass.timing, [
+        w.refresh(url, tokens.flood),
+        w.login(url, pass.users),
+      ]);
       rows.push(row(pass, "refresh during login flood", "db", results[0] as LoadResult, usage));
       rows.push(row(pass, "login flood (alongside)", "argon2", results[1] as LoadResult, usage));
     }
     if (wanted("account")) await accountWorkload(pass, url, measure, rows);
-    if (wanted("webhook")) {
-      const token = await w.createWebhookToken(url, adminToken);
-      if (token.ok)
-        await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
-      else rows.push(unavailable(pass, "webhook grant-license", "db", token.reason));
-    }
+    if (wanted("webhook")) await webhookWorkload(pass, url, tokens.admin, measure, rows);
   } finally {
     await child.stop();
   }
   return rows;
 }
 
-async function accountWorkload(
-  pass: Pass,
-  url: string,
-  measure: (name: string, ceiling: CeilingName, spec: LoadSpec) => Promise<void>,
-  rows: Row[],
-) {
+type Measure = (name: string, ceiling: CeilingName, spec: LoadSpec) => Promise<void>;
+
+async function webhookWorkload(pass: Pass, url: string, adminToken: string, measure: Measure, rows: Row[]) {
+  const token = await w.createWebhookToken(url, adminToken);
+  if (!token.ok) return rows.push(unavailable(pass, "webhook grant-license", "db", token.reason));
+  await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
+}
+
+async function accountWorkload(pass: Pass, url: string, measure: Measure, rows: Row[]) {
   const cookies: string[] = [];
   for (let i = 0; i < pass.timing.connections; i++) {
     const user = Math.floor(((i + 0.5) * pass.users) / pass.timing.connections);

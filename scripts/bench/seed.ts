@@ -25,9 +25,16 @@ const idSql = (prefix: string) => `'${prefix}' || printf('%020d', n)`;
 export const benchUserId = (n: number) => `bu${String(n).padStart(20, "0")}`;
 export const benchEmail = (n: number) => `bench${n}@example.com`;
 
-async function count(db: Database, table: string): Promise<number> {
-  const result = await db.client.execute(`SELECT count(*) AS n FROM ${table}`);
-  return Number(result.rows[0]?.n ?? 0);
+/** How many numbered rows (prefix + 20 digits) `table` has: the next number to seed. */
+async function seeded(db: Database, table: string, prefix: string): Promise<number> {
+  // GLOB, not LIKE: case-sensitive (random ids made by the workloads may start with "bu" too)
+  // and answered from the primary-key index.
+  const result = await db.client.execute({
+    sql: `SELECT max(id) AS id FROM ${table} WHERE id GLOB ?`,
+    args: [prefix + "[0-9]".repeat(20)],
+  });
+  const last = result.rows[0]?.id;
+  return typeof last === "string" ? Number(last.slice(prefix.length)) + 1 : 0;
 }
 
 /** Runs `insert` (a statement using a CTE `seq(n)`) for n in [from, to), chunked. */
@@ -41,7 +48,7 @@ async function generate(db: Database, from: number, to: number, insert: string, 
 
 /** Users with the same Argon2id hash (one hash: seeding 100k real hashes would take an hour). */
 async function seedUsers(db: Database, target: number, passwordHash: string, now: number) {
-  const from = await count(db, "users WHERE id LIKE 'bu%'");
+  const from = await seeded(db, "users", "bu");
   await generate(
     db,
     from,
@@ -65,7 +72,7 @@ async function seedUsers(db: Database, target: number, passwordHash: string, now
  * every 7th revoked, every 11th expired — the shape of a long-running install.
  */
 async function seedFillerSessions(db: Database, target: number, users: number, now: number) {
-  const from = await count(db, "sessions WHERE id LIKE 'bs%'");
+  const from = await seeded(db, "sessions", "bs");
   await generate(
     db,
     from,
@@ -139,8 +146,4 @@ export async function seedAdmin(db: Database): Promise<string> {
     args: [sessionId, id, now, now, now + DAY, sha256Hex(secret)],
   });
   return formatToken(sessionId, secret);
-}
-
-export async function countSessions(db: Database): Promise<number> {
-  return count(db, "sessions");
 }

@@ -145,19 +145,22 @@ export function processTree(pid: number): number[] {
 
 interface ProcSample {
   rss: number;
+  /** RssAnon: private memory, without the mapped Bun executable and libraries. */
+  anon: number;
   cpuTicks: number;
 }
 
 /** Resident set size (bytes) and CPU time used so far (clock ticks) of one process; zeros once gone. */
 function readProc(pid: number): ProcSample {
   try {
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the command).
-    return { rss: rss ? Number(rss[1]) * 1024 : 0, cpuTicks: Number(fields[11]) + Number(fields[12]) };
+    return { rss: kb("VmRSS"), anon: kb("RssAnon"), cpuTicks: Number(fields[11]) + Number(fields[12]) };
   } catch {
-    return { rss: 0, cpuTicks: 0 };
+    return { rss: 0, anon: 0, cpuTicks: 0 };
   }
 }
 
@@ -166,6 +169,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 export interface ServerUsage {
   /** Peak resident set size of the whole process tree, bytes. */
   peakRss: number;
+  /** Peak private (anonymous) memory of the tree, bytes. */
+  peakAnon: number;
   /** CPU used by the process tree, in cores (2 = both cores of this machine busy). */
   cpu: number;
 }
@@ -174,20 +179,24 @@ export interface ServerUsage {
 export function sampleServer(pid: number): { stop(): ServerUsage } {
   let tree = processTree(pid);
   let peakRss = 0;
+  let peakAnon = 0;
   let ticks = 0;
   const cpuByPid = new Map<number, { first: number; last: number }>();
   const started = performance.now();
   const sample = () => {
     if (++ticks % 20 === 0) tree = processTree(pid); // workers may be restarted
     let rss = 0;
+    let anon = 0;
     for (const p of tree) {
       const proc = readProc(p);
       rss += proc.rss;
+      anon += proc.anon;
       const seen = cpuByPid.get(p);
       if (!seen) cpuByPid.set(p, { first: proc.cpuTicks, last: proc.cpuTicks });
       else if (proc.cpuTicks > 0) seen.last = proc.cpuTicks;
     }
     peakRss = Math.max(peakRss, rss);
+    peakAnon = Math.max(peakAnon, anon);
   };
   sample();
   const timer = setInterval(sample, 100);
@@ -198,7 +207,7 @@ export function sampleServer(pid: number): { stop(): ServerUsage } {
       let used = 0;
       for (const { first, last } of cpuByPid.values()) used += last - first;
       const seconds = (performance.now() - started) / 1000;
-      return { peakRss, cpu: used / TICKS_PER_SECOND / seconds };
+      return { peakRss, peakAnon, cpu: used / TICKS_PER_SECOND / seconds };
     },
   };
 }
