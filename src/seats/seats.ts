@@ -58,14 +58,6 @@ const seatsUsedWhere = (scope: SeatScope) =>
       AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
       AND id != ${scope.exceptSessionId ?? ""}`;
 
-/** Seats held now by the user's sessions (in `scope.productId` when set). One indexed count. */
-export async function countSeatsUsed(tx: Tx | { all: Tx["all"] }, scope: SeatScope): Promise<number> {
-  const rows = await tx.all<{ used: number }>(
-    sql`SELECT count(*) AS used FROM sessions WHERE ${seatsUsedWhere(scope)}`,
-  );
-  return Number(rows[0]?.used ?? 0);
-}
-
 export async function decideSeat(tx: Tx, scope: SeatScope): Promise<SeatDecision> {
   // One statement, not two (each @libsql/client call costs far more than these indexed reads):
   // the user's licenses, every row carrying the same count of seats held. The subquery is not
