@@ -28,7 +28,7 @@ export interface DatabaseOptions {
   url: string;
   authToken?: string | undefined;
   syncUrl?: string | undefined;
-  /** How long a write may wait for another process's write lock before failing, ms. */
+  /** SQLite busy timeout, ms. */
   busyTimeout?: number;
   /** Embedded replica: seconds between background pulls from the primary. */
   syncInterval?: number;
@@ -39,12 +39,7 @@ const LOCAL_CONNECTIONS = 4;
 const LOCAL_PRAGMAS = ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"];
 // How stale an embedded replica may get on changes made elsewhere (its own writes are pulled at once).
 const DEFAULT_SYNC_INTERVAL = 5;
-// SQLite's own busy wait sleeps inside a synchronous call, freezing this process's event loop (no
-// reads served meanwhile) while another process holds the write lock. So it is kept short — long
-// enough to absorb the brief locks a WAL reader can meet (another process opening or checkpointing)
-// — and the rest of a write's wait is async retries in `write()` (up to `busyTimeout` in all).
-export const SYNC_BUSY_TIMEOUT_MS = 100;
-const MAX_RETRY_PAUSE_MS = 25;
+const MAX_BUSY_RETRIES = 5;
 
 interface Opened {
   client: Client;
@@ -58,7 +53,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const opened = options.syncUrl
     ? await openReplica({ ...options, syncUrl: options.syncUrl })
     : options.url.startsWith("file:")
-      ? await openLocalFile(options.url)
+      ? await openLocalFile(options.url, busyTimeout)
       : { client: createClient({ url: options.url, authToken: options.authToken }), local: false };
   const { client, local, afterWrite } = opened;
   const orm = drizzle(client, { schema });
@@ -79,7 +74,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 
   const write = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
-    const result = await retryWhileBusy(() => inTurn(() => orm.transaction(fn)), busyTimeout);
+    const result = await retryWhileBusy(() => inTurn(() => orm.transaction(fn)));
     await afterWrite?.();
     return result;
   };
@@ -87,9 +82,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return { orm, client, local, write, close: () => client.close() };
 }
 
-async function openLocalFile(url: string): Promise<Opened> {
-  const client = createClient({ url, concurrency: LOCAL_CONNECTIONS, timeout: SYNC_BUSY_TIMEOUT_MS });
-  await prepareLocalConnections(client);
+async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {
+  const client = createClient({ url, concurrency: LOCAL_CONNECTIONS, timeout: busyTimeout });
+  await prepareLocalConnections(client, busyTimeout);
   return { client, local: true };
 }
 
@@ -97,11 +92,10 @@ async function openLocalFile(url: string): Promise<Opened> {
  * The client opens pooled connections lazily and has no per-connection hook, so open every one
  * now (concurrent calls each borrow a distinct connection) and set its pragmas.
  */
-async function prepareLocalConnections(client: Client) {
-  // journal_mode is stored in the file: once is enough (a short wait: another process may be
-  // starting on the same file at the same moment).
-  await retryWhileBusy(() => client.execute("PRAGMA journal_mode = WAL"), 5000);
-  for (const pragma of [`PRAGMA busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`, ...LOCAL_PRAGMAS]) {
+async function prepareLocalConnections(client: Client, busyTimeout: number) {
+  // journal_mode is stored in the file: once is enough.
+  await client.execute("PRAGMA journal_mode = WAL");
+  for (const pragma of [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS]) {
     await Promise.all(Array.from({ length: LOCAL_CONNECTIONS }, () => client.execute(pragma)));
   }
 }
@@ -162,20 +156,15 @@ export function routeWrites(reader: Client, writer: Client, pull: () => Promise<
   });
 }
 
-/**
- * Runs `attempt` again while it fails with SQLITE_BUSY, after short, growing, jittered pauses
- * that let this process's event loop run, for up to `budgetMs` in all.
- */
-async function retryWhileBusy<T>(attempt: () => Promise<T>, budgetMs: number): Promise<T> {
-  const deadline = Date.now() + budgetMs;
+/** Runs `attempt` again (after a short, growing, jittered pause) while it fails with SQLITE_BUSY. */
+async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      if (!isBusy(error) || n >= MAX_BUSY_RETRIES) throw error;
     }
-    const pause = Math.min(MAX_RETRY_PAUSE_MS, 2 ** n);
-    await Bun.sleep(pause / 2 + Math.random() * pause);
+    await Bun.sleep(10 * 2 ** n + Math.random() * 10);
   }
 }
 
