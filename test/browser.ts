@@ -4,13 +4,25 @@
 //   const page = await b.newPage();               // or b.newPage({ javaScriptEnabled: false })
 //   await page.goto(b.url("/reset-password"));
 //   await b.close();
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import type { Env } from "../src/config";
 import { createTestContext, type TestContext } from "./helpers";
 import { freePort } from "./process-helpers";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Whether the browser tests run. CI must have Chromium (`.ci/run` installs it): there a missing
+ * browser fails loudly. On a developer machine without it (`npm install && npm test` on a fresh
+ * box) the browser tests are skipped with a notice instead.
+ */
+export const HAS_BROWSER = (() => {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  return false;
+})();
 export const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
 
 const CHROMIUM_ARGS = [

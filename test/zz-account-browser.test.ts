@@ -1,10 +1,13 @@
 // The account pages driven in headless Chromium (Debian's chromium via playwright-core).
-import { afterAll, describe, expect, test } from "bun:test";
-import { startBrowserApp } from "./browser";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type BrowserApp, HAS_BROWSER, startBrowserApp } from "./browser";
 import { type LoginBody, PASSWORD, seedUser } from "./fixtures";
 
-const b = await startBrowserApp();
-afterAll(() => b.close());
+let b: BrowserApp;
+beforeAll(async () => {
+  if (HAS_BROWSER) b = await startBrowserApp();
+});
+afterAll(() => b?.close());
 
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -31,7 +34,7 @@ const refreshStatus = async (token: string) =>
     })
   ).status;
 
-describe("account pages in a real browser", () => {
+describe.skipIf(!HAS_BROWSER)("account pages in a real browser", () => {
   test("sign in, see every device, revoke one, change password, sign out — phone and desktop", async () => {
     const user = await seedUser(b.t, { name: "Grace Hopper", licenses: [{ productId: "studio", seats: 3 }] });
     const phone = await appLogin(user.email, IPHONE);
