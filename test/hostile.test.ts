@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ACTIONS } from "../src/webhooks/actions";
 import { bearer, loginAs, type LoginBody, seedUser } from "./fixtures";
+import { unlimitedRateLimitEnv } from "../src/config";
 import { createTestContext, type TestContext } from "./helpers";
 import {
   type BodyVariant,
@@ -31,18 +32,7 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   // Limits out of the way, so every hostile request reaches the code behind them.
-  const unlimited = Object.fromEntries(
-    [
-      "LOGIN_ACCOUNT_IP",
-      "LOGIN_ACCOUNT",
-      "LOGIN_IP",
-      "REFRESH_IP",
-      "RESET_IP",
-      "RESET_ACCOUNT",
-      "CREATE_PASSWORD_IP",
-      "WEBHOOK",
-    ].map((name) => [`RATE_LIMIT_${name}_MAX`, "1000000"]),
-  );
+  const unlimited = unlimitedRateLimitEnv();
   t = await createTestContext({ env: unlimited });
   const adminUser = await seedUser(t, { role: "ADMIN", licenses: [{ seats: 2 }] });
   const owner = await seedUser(t, { licenses: [{ seats: 1 }] });
