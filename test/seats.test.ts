@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { licenses } from "../db/schema";
+import { auditLog, licenses } from "../db/schema";
 import { createTestContext } from "./helpers";
 import { type LoginBody, loginAs, seatedCount, seedUser } from "./fixtures";
 
@@ -82,6 +82,8 @@ describe("seats", () => {
     expect(logout.status).toBe(204);
     const promoted = await refresh(waiting.refreshToken);
     expect(promoted).toMatchObject({ limited: false, limitedReason: null });
+    const audits = await t.deps.db.orm.select().from(auditLog);
+    expect(audits.some((a) => a.event === "refresh.seat_changed" && a.detail?.includes(waiting.sessionId))).toBe(true);
   });
 
   test("refresh re-evaluates: a session whose license expired becomes limited expired", async () => {

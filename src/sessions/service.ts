@@ -87,6 +87,7 @@ type RefreshRow = Pick<
   | "userId"
   | "kind"
   | "productId"
+  | "limited"
   | "tokenHash"
   | "previousTokenHash"
   | "rotatedAt"
@@ -101,7 +102,7 @@ type RefreshRow = Pick<
 // returns (a SELECT of both whole rows doubled the cost of this query).
 async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
   const [row] = await tx.all<RefreshRow>(sql`
-    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.token_hash AS tokenHash,
+    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.token_hash AS tokenHash,
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt, s.expires_at AS expiresAt,
       u.email, u.name, u.role, u.status
@@ -174,6 +175,17 @@ async function advance(
       rotated_at = ${now}, rotation_nonce = ${nonce},
       retired_token_hashes = ${retire(row.retiredTokenHashes, row.previousTokenHash)},
       last_used_at = ${now}, limited = ${limited}, limited_reason = ${seat.limitedReason} WHERE id = ${id}`);
+  }
+  // Ordinary rotations are not audited one by one (a row per session every few minutes); the
+  // session row keeps last use and rotation. What changes the picture is: a seat taken or lost,
+  // and a grace replay (a retry or a second holder).
+  if (Boolean(row.limited) !== seat.limited || input.grace) {
+    await auditIn(tx, deps, {
+      event: input.grace ? "refresh.grace_replay" : "refresh.seat_changed",
+      userId: user.id,
+      actor: `user:${user.id}`,
+      detail: { sessionId: id, limited: seat.limited, limitedReason: seat.limitedReason },
+    });
   }
   const session = { id, userId: row.userId, kind: row.kind, productId: row.productId };
   return { session, user, token: formatToken(id, successor.secret), seat };
