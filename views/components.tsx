@@ -100,3 +100,36 @@ export function ErrorSummary({ errors }: { errors: { field?: string; message: st
 export function After({ children }: PropsWithChildren) {
   return <div class="after">{children}</div>;
 }
+
+/** "New password" + "Type it again", as every form that sets a password has them. */
+export function NewPasswordFields(p: {
+  minLength: number;
+  errors: { password?: string; confirm?: string };
+  autofocus?: boolean;
+}) {
+  const e = p.errors;
+  return (
+    <>
+      <Field
+        name="password"
+        label="New password"
+        type="password"
+        hint={`At least ${p.minLength} characters. A short sentence or a few unrelated words work well; no symbols or numbers required.`}
+        error={e.password}
+        autocomplete="new-password"
+        minlength={p.minLength}
+        required
+        autofocus={p.autofocus && !e.confirm}
+      />
+      <Field
+        name="confirm"
+        label="Type it again"
+        type="password"
+        error={e.confirm}
+        autocomplete="new-password"
+        required
+        autofocus={p.autofocus && !!e.confirm && !e.password}
+      />
+    </>
+  );
+}

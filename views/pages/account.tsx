@@ -1,6 +1,6 @@
 // /account: profile, licenses with seats, every signed-in device with revoke buttons.
 import type { AccountOverview, AccountSessionRow } from "../../src/account/service";
-import { After, CsrfInput, ErrorSummary, Field } from "../components";
+import { After, CsrfInput, ErrorSummary, Field, NewPasswordFields } from "../components";
 import { Layout } from "../layout";
 
 const LIMITED_TEXT: Record<string, string> = {
@@ -185,24 +185,7 @@ export function ChangePasswordPage(p: ChangePasswordProps) {
           autocomplete="current-password"
           required
         />
-        <Field
-          name="password"
-          label="New password"
-          type="password"
-          hint={`At least ${p.minLength} characters. A short sentence or a few unrelated words work well.`}
-          error={e.password}
-          autocomplete="new-password"
-          minlength={p.minLength}
-          required
-        />
-        <Field
-          name="confirm"
-          label="Type it again"
-          type="password"
-          error={e.confirm}
-          autocomplete="new-password"
-          required
-        />
+        <NewPasswordFields minLength={p.minLength} errors={e} />
         <div class="checkbox">
           <input type="checkbox" id="signOutOthers" name="signOutOthers" value="on" checked={p.signOutOthers} />
           <label for="signOutOthers">

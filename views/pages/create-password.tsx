@@ -1,5 +1,5 @@
 // /create-password?token=…: choose a password with a one-time link from an email.
-import { After, CsrfInput, Field, FormError } from "../components";
+import { After, CsrfInput, Field, FormError, NewPasswordFields } from "../components";
 import { Layout } from "../layout";
 
 export interface CreatePasswordFormProps {
@@ -30,26 +30,7 @@ export function CreatePasswordForm(p: CreatePasswordFormProps) {
         <CsrfInput token={p.csrf} />
         <input type="hidden" name="token" value={p.token} />
         <Field name="username" label="Account" type="email" value={p.email} autocomplete="username" readonly />
-        <Field
-          name="password"
-          label="New password"
-          type="password"
-          hint={`At least ${p.minLength} characters. A short sentence or a few unrelated words work well; no symbols or numbers required.`}
-          error={e.password}
-          autocomplete="new-password"
-          minlength={p.minLength}
-          required
-          autofocus={!e.confirm}
-        />
-        <Field
-          name="confirm"
-          label="Type it again"
-          type="password"
-          error={e.confirm}
-          autocomplete="new-password"
-          required
-          autofocus={!!e.confirm && !e.password}
-        />
+        <NewPasswordFields minLength={p.minLength} errors={e} autofocus />
         <button type="submit">{p.firstPassword ? "Set password" : "Save new password"}</button>
       </form>
     </Layout>
