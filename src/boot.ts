@@ -7,7 +7,7 @@ import { loadSigningKeys } from "./keys/keys";
 import { systemClock } from "./lib/clock";
 import { consoleLogger } from "./lib/log";
 import { createMailTransport } from "./mail/transport";
-import { createHasher } from "./passwords/hasher";
+import { createHasher, hashConcurrency, OWASP_ARGON2ID } from "./passwords/hasher";
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({
@@ -28,6 +28,6 @@ export async function buildDeps(config: Config, options: { migrate?: boolean } =
     keys,
     log: consoleLogger,
     mailer: createMailTransport(config, consoleLogger),
-    hasher: createHasher(),
+    hasher: createHasher(OWASP_ARGON2ID, { concurrency: hashConcurrency(config.workers) }),
   };
 }

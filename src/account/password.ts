@@ -26,10 +26,10 @@ export async function changePassword(deps: Deps, input: ChangePasswordInput): Pr
   const key = `account-password:${user.id}`;
   const rule = deps.config.rateLimits.loginPerAccountIp;
   try {
-    await checkRateLimit(deps, key, rule);
-    const ok = user.passwordHash !== null && (await deps.hasher.verify(user.passwordHash, input.current));
+    await checkRateLimit(deps, { key, rule });
+    const ok = await deps.hasher.verify(user.passwordHash, input.current);
     if (!ok) {
-      await countRateLimit(deps, key, rule);
+      await countRateLimit(deps, { key, rule });
       return { ok: false, status: 400, errors: { current: "That is not your current password. Type it again." } };
     }
     await setUserPassword(deps, user.id, input.password, {

@@ -1,7 +1,6 @@
 // Login and refresh for apps: password check with rate limits, a session taking a seat,
 // an access token plus a rotating refresh token.
 import { eq } from "drizzle-orm";
-import { availableParallelism } from "node:os";
 import { users, type User } from "../../db/schema";
 import { audit } from "../audit/audit";
 import type { Deps } from "../deps";
@@ -27,47 +26,6 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = "Email or password is incorrect";
 
-// A real Argon2id hash of a random string: unknown emails and unset passwords cost one verify too,
-// so the answer takes as long as for a wrong password.
-let dummyHash: Promise<string> | undefined;
-function timingDummy(deps: Deps): Promise<string> {
-  dummyHash ??= deps.hasher.hash(crypto.randomUUID());
-  return dummyHash;
-}
-
-/**
- * At most a few Argon2id computations at once in this process: each runs on a thread of its own
- * and takes a whole core, so a login flood with one hash per request would leave the event loop
- * (refresh, me) a sliver of CPU. One core is kept free, shared out between WORKERS processes.
- */
-class HashSlots {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
-
-const slotsByHasher = new WeakMap<Deps["hasher"], HashSlots>();
-function hashSlots(deps: Deps): HashSlots {
-  let slots = slotsByHasher.get(deps.hasher);
-  if (!slots) {
-    const spare = Math.max(1, availableParallelism() - 1);
-    slots = new HashSlots(Math.max(1, Math.floor(spare / deps.config.workers)));
-    slotsByHasher.set(deps.hasher, slots);
-  }
-  return slots;
-}
-
 function limitKeys(email: string, ip: string | null) {
   const account = sha256Hex(email.trim().toLowerCase());
   return {
@@ -86,19 +44,17 @@ export async function verifyCredentials(
 ): Promise<User> {
   const keys = limitKeys(email, client.ip);
   const rules = deps.config.rateLimits;
-  await checkRateLimit(deps, keys.accountIp, rules.loginPerAccountIp);
-  await checkRateLimit(deps, keys.account, rules.loginPerAccount);
-  await checkRateLimit(deps, keys.ip, rules.loginPerIp);
+  const limits = [
+    { key: keys.accountIp, rule: rules.loginPerAccountIp },
+    { key: keys.account, rule: rules.loginPerAccount },
+    { key: keys.ip, rule: rules.loginPerIp },
+  ];
+  await checkRateLimit(deps, ...limits);
 
   const user = await findUserByEmail(deps, email);
-  const hash = user?.passwordHash ?? (await timingDummy(deps));
-  const ok = (await hashSlots(deps).run(() => deps.hasher.verify(hash, password))) && user?.passwordHash != null;
+  const ok = await deps.hasher.verify(user?.passwordHash ?? null, password);
   if (!user || !ok) {
-    await Promise.all([
-      countRateLimit(deps, keys.accountIp, rules.loginPerAccountIp),
-      countRateLimit(deps, keys.account, rules.loginPerAccount),
-      countRateLimit(deps, keys.ip, rules.loginPerIp),
-    ]);
+    await countRateLimit(deps, ...limits);
     await audit(deps, {
       event: "login.failed",
       userId: user?.id,
@@ -110,7 +66,7 @@ export async function verifyCredentials(
   if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive; contact the seller");
   await clearRateLimit(deps, keys.accountIp);
   if (deps.hasher.needsRehash(user.passwordHash as string)) {
-    const rehashed = await hashSlots(deps).run(() => deps.hasher.hash(password));
+    const rehashed = await deps.hasher.hash(password);
     await deps.db.write((tx) => tx.update(users).set({ passwordHash: rehashed }).where(eq(users.id, user.id)));
   }
   return user;
@@ -127,14 +83,13 @@ export async function login(
 }
 
 export async function refresh(deps: Deps, token: string, client: ClientInfo): Promise<AuthResult> {
-  const rule = deps.config.rateLimits.refreshPerIp;
-  const key = `refresh:ip:${client.ip ?? "-"}`;
-  await checkRateLimit(deps, key, rule);
+  const limit = { key: `refresh:ip:${client.ip ?? "-"}`, rule: deps.config.rateLimits.refreshPerIp };
+  await checkRateLimit(deps, limit);
   let outcome: Awaited<ReturnType<typeof refreshSession>>;
   try {
     outcome = await refreshSession(deps, token, client);
   } catch (error) {
-    await countRateLimit(deps, key, rule); // only failures count: the hot path stays one write
+    await countRateLimit(deps, limit); // only failures count: the hot path stays one write
     throw error;
   }
   if (outcome.kind === "reuse") {

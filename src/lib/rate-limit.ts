@@ -1,46 +1,68 @@
 // Fixed-window counters in the database, so limits hold across processes and restarts.
-// `check` refuses when a key is over its limit; `hit` counts one event atomically (one upsert).
-import { sql } from "drizzle-orm";
+// `check` refuses when a key is over its limit; `count` records one event atomically (one upsert
+// per key); `hit` is both. Each takes several limits at once: one read, or one write transaction.
+import { inArray, sql } from "drizzle-orm";
+import { rateLimits } from "../../db/schema";
 import type { RateLimitRule } from "../config";
 import type { Deps } from "../deps";
 import { tooManyRequests } from "../errors";
+
+export interface Limit {
+  key: string;
+  rule: RateLimitRule;
+}
 
 interface Counter {
   count: number;
   windowStart: number;
 }
 
-/** Throws 429 (with Retry-After) when `key` has used up `rule` in the current window. */
-export async function checkRateLimit(deps: Deps, key: string, rule: RateLimitRule): Promise<void> {
+/** Throws 429 (with Retry-After) when any key has used up its rule in the current window. */
+export async function checkRateLimit(deps: Deps, ...limits: Limit[]): Promise<void> {
   const now = deps.clock.now();
-  const rows = await deps.db.client.execute({
-    sql: "SELECT count, window_start AS windowStart FROM rate_limits WHERE key = ?",
-    args: [key],
-  });
-  const row = rows.rows[0] as unknown as Counter | undefined;
-  if (row) throwIfOver(row, rule, now);
+  const rows = await deps.db.orm
+    .select({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart })
+    .from(rateLimits)
+    .where(
+      inArray(
+        rateLimits.key,
+        limits.map((l) => l.key),
+      ),
+    );
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  for (const { key, rule } of limits) {
+    const row = byKey.get(key);
+    if (row) throwIfOver(row, rule, now);
+  }
 }
 
-/** Counts one event for `key`; throws 429 when this event goes over the limit. */
-export async function hitRateLimit(deps: Deps, key: string, rule: RateLimitRule): Promise<void> {
-  const counter = await countRateLimit(deps, key, rule);
-  if (counter && counter.count > rule.max) throwIfOver(counter, rule, deps.clock.now());
+/** Counts one event for each key; throws 429 when this event goes over a limit. */
+export async function hitRateLimit(deps: Deps, ...limits: Limit[]): Promise<void> {
+  const counters = await countRateLimit(deps, ...limits);
+  const now = deps.clock.now();
+  limits.forEach(({ rule }, i) => {
+    const counter = counters[i];
+    if (counter && counter.count > rule.max) throwIfOver(counter, rule, now);
+  });
 }
 
-/** Counts one event for `key` without refusing it (e.g. a failure already answered with 401). */
-export async function countRateLimit(deps: Deps, key: string, rule: RateLimitRule): Promise<Counter | undefined> {
+/** Counts one event for each key without refusing it (e.g. a failure already answered with 401). */
+export async function countRateLimit(deps: Deps, ...limits: Limit[]): Promise<(Counter | undefined)[]> {
   const now = deps.clock.now();
-  const windowMs = rule.window * 1000;
-  const counter = await deps.db.write(async (tx) => {
-    const rows = await tx.all<Counter>(sql`
-      INSERT INTO rate_limits (key, count, window_start) VALUES (${key}, 1, ${now})
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN window_start <= ${now - windowMs} THEN 1 ELSE count + 1 END,
-        window_start = CASE WHEN window_start <= ${now - windowMs} THEN ${now} ELSE window_start END
-      RETURNING count, window_start AS windowStart`);
-    return rows[0];
+  return deps.db.write(async (tx) => {
+    const counters: (Counter | undefined)[] = [];
+    for (const { key, rule } of limits) {
+      const windowOpen = now - rule.window * 1000;
+      const rows = await tx.all<Counter>(sql`
+        INSERT INTO rate_limits (key, count, window_start) VALUES (${key}, 1, ${now})
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN window_start <= ${windowOpen} THEN 1 ELSE count + 1 END,
+          window_start = CASE WHEN window_start <= ${windowOpen} THEN ${now} ELSE window_start END
+        RETURNING count, window_start AS windowStart`);
+      counters.push(rows[0]);
+    }
+    return counters;
   });
-  return counter;
 }
 
 /** Forget a key's counter (e.g. failures after a successful login). */

@@ -81,7 +81,7 @@ async function checkAndHash(deps: Deps, user: User, password: string, confirm: s
       "confirm",
     );
   }
-  return deps.hasher.hash(normalizePassword(password));
+  return deps.hasher.hash(password); // the hasher normalises (NFKC), as it does on verify
 }
 
 /** Sets a signed-in user's password (the caller has checked who they are). */
@@ -94,7 +94,10 @@ export async function setUserPassword(deps: Deps, userId: string, password: stri
 
 /** Sets the password with a one-time email token; every session of the user ends. */
 export async function setPasswordWithToken(deps: Deps, input: TokenPasswordInput, ip: string | null): Promise<void> {
-  await hitRateLimit(deps, `create-password:ip:${ip ?? "-"}`, deps.config.rateLimits.createPasswordPerIp);
+  await hitRateLimit(deps, {
+    key: `create-password:ip:${ip ?? "-"}`,
+    rule: deps.config.rateLimits.createPasswordPerIp,
+  });
   const user = await linkUser(deps, input.token);
   if (!user) throw invalidToken();
   const hash = await checkAndHash(deps, user, input.password, input.confirm);
@@ -137,8 +140,11 @@ async function decoyResetIn(tx: Tx, deps: Deps) {
 export async function requestPasswordReset(deps: Deps, email: string, ip: string | null): Promise<void> {
   const address = assertEmail(email);
   const rules = deps.config.rateLimits;
-  await hitRateLimit(deps, `reset-password:ip:${ip ?? "-"}`, rules.resetPerIp);
-  await hitRateLimit(deps, `reset-password:email:${sha256Hex(address)}`, rules.resetPerAccount);
+  await hitRateLimit(
+    deps,
+    { key: `reset-password:ip:${ip ?? "-"}`, rule: rules.resetPerIp },
+    { key: `reset-password:email:${sha256Hex(address)}`, rule: rules.resetPerAccount },
+  );
   const found = await findUserByEmail(deps, address);
   const user = found?.status === "ACTIVE" ? found : undefined;
   await deps.db.write(async (tx) => {

@@ -8,6 +8,7 @@ import type { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
 import { decideSeat, type SeatDecision } from "../seats/seats";
+import { revokeSessionIn } from "./revoke";
 import type { ClientInfo } from "../web/client";
 import { deriveSuccessor, formatToken, isRetired, newSecret, type ParsedToken, parseToken, retire } from "./tokens";
 
@@ -112,19 +113,29 @@ async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | u
 
 const matches = (hash: string, stored: string | null) => stored !== null && constantTimeEqual(hash, stored);
 
+type TokenState = Pick<Session, "tokenHash" | "previousTokenHash" | "rotatedAt" | "retiredTokenHashes">;
+
+/**
+ * Which of a session's secrets `hash` is: the current one, the one just replaced and still inside
+ * the grace window, an older one (replaced before the window, or retired), or none of them.
+ */
+function whichToken(deps: Deps, row: TokenState, hash: string, now: number): "current" | "grace" | "old" | "none" {
+  if (matches(hash, row.tokenHash)) return "current";
+  if (matches(hash, row.previousTokenHash)) {
+    const inGrace = row.rotatedAt !== null && now - row.rotatedAt <= deps.config.refreshGrace * 1000;
+    return inGrace ? "grace" : "old";
+  }
+  return isRetired(row.retiredTokenHashes, hash) ? "old" : "none";
+}
+
 /** Which of the session's tokens was presented; throws for one that opens nothing. */
 function classify(deps: Deps, row: RefreshRow, parsed: ParsedToken, now: number): "current" | "grace" | "reuse" {
-  const isCurrent = matches(parsed.hash, row.tokenHash);
-  const isPrevious = matches(parsed.hash, row.previousTokenHash);
-  if (!isCurrent && !isPrevious && !isRetired(row.retiredTokenHashes, parsed.hash)) {
-    throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-  }
+  const presented = whichToken(deps, row, parsed.hash, now);
+  if (presented === "none") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
   if (row.revokedAt !== null) throw unauthorized("session_revoked", "This session was revoked; log in again");
   if (row.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
   if (row.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
-  if (isCurrent) return "current";
-  const inGrace = isPrevious && row.rotatedAt !== null && now - row.rotatedAt <= deps.config.refreshGrace * 1000;
-  return inGrace ? "grace" : "reuse";
+  return presented === "old" ? "reuse" : presented;
 }
 
 /**
@@ -198,11 +209,11 @@ async function revokeForReuse(
   session: { id: string; userId: string },
   client: ClientInfo,
 ): Promise<string | null> {
-  const [revoked] = await tx
-    .update(sessions)
-    .set({ revokedAt: deps.clock.now(), revokeReason: REVOKE_REASON_REUSE })
-    .where(eq(sessions.id, session.id))
-    .returning({ userAgent: sessions.userAgent });
+  const revoked = await revokeSessionIn(tx, deps, session.id, {
+    reason: REVOKE_REASON_REUSE,
+    actor: "system",
+    ip: client.ip,
+  });
   await auditIn(tx, deps, {
     event: "refresh.reuse_detected",
     userId: session.userId,
@@ -229,10 +240,8 @@ export async function findSessionByToken(
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(sql`${sessions.id} = ${parsed.sessionId} AND ${sessions.kind} = ${kind}`);
-  if (!row || row.session.revokedAt !== null || row.session.expiresAt <= deps.clock.now()) return undefined;
-  const inGrace =
-    matches(parsed.hash, row.session.previousTokenHash) &&
-    row.session.rotatedAt !== null &&
-    deps.clock.now() - row.session.rotatedAt <= deps.config.refreshGrace * 1000;
-  return matches(parsed.hash, row.session.tokenHash) || inGrace ? row : undefined;
+  const now = deps.clock.now();
+  if (!row || row.session.revokedAt !== null || row.session.expiresAt <= now) return undefined;
+  const presented = whichToken(deps, row.session, parsed.hash, now);
+  return presented === "current" || presented === "grace" ? row : undefined;
 }

@@ -27,7 +27,7 @@ interface ParsedDelivery {
 export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Reply> {
   const started = performance.now();
   const webhook = await authenticateWebhook(deps, delivery.token);
-  await hitRateLimit(deps, `webhook:${webhook.id}`, deps.config.rateLimits.webhookPerToken);
+  await hitRateLimit(deps, { key: `webhook:${webhook.id}`, rule: deps.config.rateLimits.webhookPerToken });
   verifyWebhookSignature(deps, webhook, delivery.headers, delivery.rawBody);
   await touchWebhook(deps, webhook.id);
 
