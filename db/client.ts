@@ -168,7 +168,7 @@ async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-export function isBusy(error: unknown): boolean {
+function isBusy(error: unknown): boolean {
   if (!error || typeof error !== "object") return false;
   const text = String((error as { code?: string })?.code ?? "") + String((error as Error)?.message ?? "");
   return /SQLITE_BUSY|database is locked/i.test(text) || isBusy((error as { cause?: unknown }).cause);

@@ -112,7 +112,7 @@ interface Startup {
 }
 
 /** Keeps `count` workers running: spawns, watches, restarts with back-off, stops. */
-export class Supervisor {
+class Supervisor {
   private readonly running = new Map<number, Worker>();
   private readonly quickDeaths = new Map<number, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();

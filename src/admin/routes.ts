@@ -5,7 +5,7 @@ import type { Deps } from "../deps";
 import { badRequest } from "../errors";
 import { getUserDetail, listUsers } from "./service";
 
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE = 1_000_000;
 

@@ -5,7 +5,7 @@ import { sessions, users, webhookTokens } from "../../db/schema";
 import type { Deps } from "../deps";
 import { notFound } from "../errors";
 import { licensesByUser } from "../licenses/service";
-import { listLiveSessions, toSessionView } from "../sessions/view";
+import { listLiveSessions, liveSession, toSessionView } from "../sessions/view";
 import { findUserById, toPublicUser } from "../users/service";
 import { toWebhookView } from "../webhooks/tokens";
 
@@ -17,7 +17,7 @@ export interface UserQuery {
 }
 
 /** `%`, `_` and the escape character itself lose their LIKE meaning. */
-export function escapeLike(value: string): string {
+function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -53,7 +53,7 @@ async function liveSessionCounts(deps: Deps, userIds: string[]): Promise<Map<str
   const rows = await deps.db.orm
     .select({ userId: sessions.userId, n: count() })
     .from(sessions)
-    .where(and(inArray(sessions.userId, userIds), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.clock.now())))
+    .where(and(inArray(sessions.userId, userIds), liveSession(deps)))
     .groupBy(sessions.userId);
   return new Map(rows.map((r) => [r.userId, r.n]));
 }

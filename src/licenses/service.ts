@@ -9,6 +9,7 @@ import type { Deps } from "../deps";
 import { badRequest, notFound } from "../errors";
 import { newId } from "../lib/crypto";
 import { revokeUserSessionsIn } from "../sessions/revoke";
+import { findUserIn } from "../users/service";
 
 export const MAX_SEATS = 100_000;
 // Anything below this (March 1973 in ms) is almost surely Unix *seconds* sent by mistake.
@@ -52,8 +53,7 @@ export interface NewLicense {
 export async function createLicenseIn(tx: Tx, deps: Pick<Deps, "clock">, input: NewLicense): Promise<License> {
   assertSeats(input.seats);
   const validUntil = parseValidUntil(input.validUntil);
-  const user = await tx.query.users.findFirst({ where: eq(users.id, input.userId), columns: { id: true } });
-  if (!user) throw notFound("user_not_found", "No user with this userId");
+  const user = await findUserIn(tx, input.userId); // 404 for an unknown user
   const now = deps.clock.now();
   const [created] = await tx
     .insert(licenses)
@@ -133,14 +133,6 @@ async function findLicenseIn(tx: Tx, licenseId: string): Promise<License> {
   if (!license) throw notFound("license_not_found", "No license with this licenseId");
   return license;
 }
-
-export const createLicense = (deps: Deps, input: NewLicense) => deps.db.write((tx) => createLicenseIn(tx, deps, input));
-
-export const updateLicense = (deps: Deps, licenseId: string, changes: LicenseChanges, options: LicenseOptions) =>
-  deps.db.write((tx) => updateLicenseIn(tx, deps, licenseId, changes, options));
-
-export const deleteLicense = (deps: Deps, licenseId: string, options: LicenseOptions) =>
-  deps.db.write((tx) => deleteLicenseIn(tx, deps, licenseId, options));
 
 /** Licenses of the given users, grouped by user id (one query). */
 export async function licensesByUser(deps: Deps, userIds: string[]): Promise<Map<string, License[]>> {

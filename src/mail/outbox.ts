@@ -9,8 +9,6 @@ import { newId, seal } from "../lib/crypto";
 import type { MailKind, MailRequest } from "./kinds";
 import { errorMessage, kickOutbox } from "./sender";
 
-export type { MailDataByKind, MailKind, MailRequest } from "./kinds";
-
 type QueueDeps = Pick<Deps, "config" | "clock" | "keys">;
 
 function outboxRow(deps: QueueDeps, mail: MailRequest) {

@@ -110,7 +110,7 @@ async function revokeExcessSeats(deps: Deps, now: number): Promise<number> {
  * that named a product is held to that product's seats; then all seated sessions together are held
  * to the seats of every valid license (the two scopes a login is admitted under).
  */
-export async function excessSessions(db: Reader, deps: Deps, userId: string, now: number): Promise<string[]> {
+async function excessSessions(db: Reader, deps: Deps, userId: string, now: number): Promise<string[]> {
   const held = await db.all<{ id: string; productId: string | null }>(sql`
     SELECT id, product_id AS productId FROM sessions WHERE user_id = ${userId} AND ${seated(deps, now)}
     ORDER BY last_used_at DESC, created_at DESC, id`);

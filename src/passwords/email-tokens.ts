@@ -6,7 +6,7 @@ import { emailTokens, type EmailTokenPurpose } from "../../db/schema";
 import type { Deps } from "../deps";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
 
-export const EMAIL_TOKEN_TTL_MS = 30 * 60 * 1000;
+const EMAIL_TOKEN_TTL_MS = 30 * 60 * 1000;
 
 /** Issues a token inside an open transaction; returns the raw token (shown once, never stored). */
 export async function issueEmailTokenIn(
@@ -35,10 +35,6 @@ export async function voidEmailTokensIn(tx: Tx, deps: Pick<Deps, "clock">, userI
     .update(emailTokens)
     .set({ usedAt: deps.clock.now() })
     .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
-}
-
-export async function issueEmailToken(deps: Deps, userId: string, purpose: EmailTokenPurpose): Promise<string> {
-  return deps.db.write((tx) => issueEmailTokenIn(tx, deps, userId, purpose));
 }
 
 export function createPasswordLink(deps: Pick<Deps, "config">, token: string): string {

@@ -45,11 +45,15 @@ export function toSessionView(deps: Deps, session: Session, currentSessionId?: s
   };
 }
 
+/** SQL: a session is live (not revoked, not expired). */
+export const liveSession = (deps: Pick<Deps, "clock">) =>
+  and(isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.clock.now()));
+
 /** A user's live sessions (not revoked, not expired), most recently used first. */
 export async function listLiveSessions(deps: Deps, userId: string): Promise<Session[]> {
   return deps.db.orm
     .select()
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.clock.now())))
+    .where(and(eq(sessions.userId, userId), liveSession(deps)))
     .orderBy(desc(sessions.lastUsedAt));
 }

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { users, type Role, type User } from "../../db/schema";
 import type { Deps } from "../deps";
-import { badRequest, conflict } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../lib/crypto";
 
 export function normalizeEmail(email: string): string {
@@ -34,6 +34,13 @@ export async function findUserByEmail(deps: Deps, email: string): Promise<User |
 
 export async function findUserById(deps: Deps, id: string): Promise<User | undefined> {
   return deps.db.orm.query.users.findFirst({ where: eq(users.id, id) });
+}
+
+/** The user with this id inside an open transaction; 404 `user_not_found` when there is none. */
+export async function findUserIn(tx: Tx, userId: string): Promise<User> {
+  const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw notFound("user_not_found", "No user with this userId");
+  return user;
 }
 
 export interface NewUser {

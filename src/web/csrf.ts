@@ -7,14 +7,14 @@ import type { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { constantTimeEqual, hmacSha256, randomToken } from "../lib/crypto";
 
-export const CSRF_FIELD = "_csrf";
+const CSRF_FIELD = "_csrf";
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 
 type CsrfDeps = Pick<Deps, "config" | "keys">;
 export type CookieJar = Record<string, Cookie<unknown>>;
 
 export const isHttps = (deps: Pick<Deps, "config">) => deps.config.publicUrl.startsWith("https://");
-export const csrfCookieName = (deps: Pick<Deps, "config">) => (isHttps(deps) ? "__Host-csrf" : "csrf");
+const csrfCookieName = (deps: Pick<Deps, "config">) => (isHttps(deps) ? "__Host-csrf" : "csrf");
 
 function mac(deps: CsrfDeps, nonce: string): string {
   return hmacSha256(deps.keys.secretKey, `csrf:${nonce}`).toString("base64url");
@@ -42,7 +42,7 @@ export function csrfToken(deps: CsrfDeps, cookie: CookieJar): string {
 }
 
 /** True when `submitted` is the MAC of this browser's cookie nonce (constant-time). */
-export function csrfValid(deps: CsrfDeps, cookie: CookieJar, submitted: unknown): boolean {
+function csrfValid(deps: CsrfDeps, cookie: CookieJar, submitted: unknown): boolean {
   const nonce = nonceIn(deps, cookie);
   return !!nonce && typeof submitted === "string" && constantTimeEqual(submitted, mac(deps, nonce));
 }
@@ -51,7 +51,7 @@ export function csrfValid(deps: CsrfDeps, cookie: CookieJar, submitted: unknown)
  * Refuses a state-changing request sent from another site: an Origin header, when present, must
  * be PUBLIC_URL's origin, and a browser saying Sec-Fetch-Site: cross-site is refused too.
  */
-export function assertSameOrigin(deps: Pick<Deps, "config">, request: Request): void {
+function assertSameOrigin(deps: Pick<Deps, "config">, request: Request): void {
   const origin = request.headers.get("origin");
   const cross = origin !== null && origin !== new URL(deps.config.publicUrl).origin;
   if (cross || request.headers.get("sec-fetch-site") === "cross-site") {

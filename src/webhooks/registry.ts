@@ -9,7 +9,6 @@ import { badRequest } from "../errors";
 
 export interface ActionContext {
   deps: Deps;
-  webhookId: string;
   /** "webhook:<id>", for audit rows and revocations. */
   actor: string;
 }

@@ -29,7 +29,7 @@ export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Re
   const webhook = await authenticateWebhook(deps, delivery.token);
   await hitRateLimit(deps, { key: `webhook:${webhook.id}`, rule: deps.config.rateLimits.webhookPerToken });
   verifyWebhookSignature(deps, webhook, delivery.headers, delivery.rawBody);
-  await touchWebhook(deps, webhook.id);
+  await touchWebhook(deps, webhook);
 
   const { name, payload, eventId } = parseDelivery(delivery.rawBody);
   const action = ACTIONS.get(name);
@@ -37,7 +37,7 @@ export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Re
     const valid = [...ACTIONS.keys()].join(", ");
     throw badRequest("unknown_action", `Unknown action "${name.slice(0, 64)}"; valid actions: ${valid}`, "action");
   }
-  const ctx: ActionContext = { deps, webhookId: webhook.id, actor: `webhook:${webhook.id}` };
+  const ctx: ActionContext = { deps, actor: `webhook:${webhook.id}` };
   const key = eventKey(delivery.headers.get("idempotency-key"), eventId);
   try {
     const bound = action.prepare(payload);

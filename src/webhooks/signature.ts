@@ -7,7 +7,7 @@ import type { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { constantTimeEqual, hmacSha256, unseal } from "../lib/crypto";
 
-export const SIGNATURE_TOLERANCE_S = 300;
+const SIGNATURE_TOLERANCE_S = 300;
 
 const invalid = (why: string) => unauthorized("invalid_signature", `Invalid webhook signature: ${why}`);
 

@@ -56,9 +56,15 @@ export async function authenticateWebhook(deps: Deps, token: string | undefined)
   return webhook;
 }
 
-export async function touchWebhook(deps: Deps, webhookId: string): Promise<void> {
+/** How stale `last_used_at` may get: writing it on every delivery would cost a write transaction each. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Records that the webhook was used (at most once a minute). */
+export async function touchWebhook(deps: Deps, webhook: WebhookToken): Promise<void> {
+  const now = deps.clock.now();
+  if (webhook.lastUsedAt !== null && now - webhook.lastUsedAt < TOUCH_EVERY_MS) return;
   await deps.db.write((tx) =>
-    tx.update(webhookTokens).set({ lastUsedAt: deps.clock.now() }).where(eq(webhookTokens.id, webhookId)),
+    tx.update(webhookTokens).set({ lastUsedAt: now }).where(eq(webhookTokens.id, webhook.id)),
   );
 }
 

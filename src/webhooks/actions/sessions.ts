@@ -7,7 +7,7 @@ import { revokeSessionIn, revokeUserSessionsIn } from "../../sessions/revoke";
 import { Id, STRICT } from "../model";
 import { defineAction } from "../registry";
 import { revokeWebhookIn, toWebhookView } from "../tokens";
-import { findUserIn } from "./users";
+import { findUserIn } from "../../users/service";
 
 export const revokeSession = defineAction(t.Object({ sessionId: Id }, STRICT), async (tx, { deps, actor }, p) => {
   const session = await tx.query.sessions.findFirst({ where: eq(sessions.id, p.sessionId) });

@@ -8,15 +8,9 @@ import { conflict, notFound } from "../../errors";
 import { queueMailIn } from "../../mail/outbox";
 import { createPasswordLink, issueEmailTokenIn } from "../../passwords/email-tokens";
 import { revokeUserSessionsIn } from "../../sessions/revoke";
-import { assertEmail, insertUser, toPublicUser } from "../../users/service";
+import { assertEmail, findUserIn, insertUser, toPublicUser } from "../../users/service";
 import { Email, Id, Name, Role, STRICT, Status } from "../model";
 import { defineAction } from "../registry";
-
-export async function findUserIn(tx: Tx, userId: string): Promise<User> {
-  const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
-  if (!user) throw notFound("user_not_found", "No user with this userId");
-  return user;
-}
 
 /** Mails a new user a one-time set-password link (queued in the transaction, sent after commit). */
 export async function mailSetPasswordLinkIn(tx: Tx, deps: Deps, user: User): Promise<void> {
