@@ -1,20 +1,18 @@
 // bun run create-admin <email> "<name>" — an ADMIN without a password, plus a one-time link to set it.
-import { createPasswordLink, issueEmailTokenIn } from "../src/passwords/email-tokens";
-import { insertUser } from "../src/users/service";
-import { queueMail } from "../src/mail/outbox";
 import { flushOutbox } from "../src/mail/sender";
+import { mailPasswordLinkIn } from "../src/passwords/service";
+import { insertUser } from "../src/users/service";
 import { fail, runScript } from "./cli";
 
 const [email, name] = process.argv.slice(2);
 if (!email || !name || process.argv.length > 4) fail('usage: bun run create-admin <email> "<name>"', 2);
 
 await runScript(async (deps) => {
-  const { user, token } = await deps.db.write(async (tx) => {
+  // The user, the link and its mail commit together.
+  const { user, link } = await deps.db.write(async (tx) => {
     const user = await insertUser(tx, deps, { email, name, role: "ADMIN" });
-    return { user, token: await issueEmailTokenIn(tx, deps, user.id, "set-password") };
+    return { user, link: await mailPasswordLinkIn(tx, deps, user) };
   });
-  const link = createPasswordLink(deps, token);
-  await queueMail(deps, { to: user.email, kind: "set-password", data: { name: user.name, link } });
   // A short-lived script: send now, before the database closes (the server retries a failure).
   const mail = await flushOutbox(deps);
   if (mail.failed > 0) console.error("the set-password mail could not be sent yet; the server will retry it");

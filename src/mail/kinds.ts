@@ -1,15 +1,6 @@
 // The mails seatkey sends (SPEC §8) and the data each one needs. Extra fields are allowed and
 // ignored, so callers can pass what they have; a missing time means "when it was queued".
-export type MailKind =
-  | "set-password"
-  | "reset-password"
-  | "password-changed"
-  | "session-revoked"
-  | "reuse-detected"
-  | "account-changed"
-  | "account-deleted";
-
-export const MAIL_KINDS: readonly MailKind[] = [
+export const MAIL_KINDS = [
   "set-password",
   "reset-password",
   "password-changed",
@@ -17,7 +8,9 @@ export const MAIL_KINDS: readonly MailKind[] = [
   "reuse-detected",
   "account-changed",
   "account-deleted",
-];
+] as const;
+
+export type MailKind = (typeof MAIL_KINDS)[number];
 
 type Text = string | null | undefined;
 type Extra = Record<string, Text>;

@@ -28,18 +28,21 @@ export function errorMessage(error: unknown): string {
 
 async function claimDue(deps: Deps, limit: number) {
   const now = deps.clock.now();
+  const isDue = and(
+    isNull(mailOutbox.sentAt),
+    lt(mailOutbox.attempts, MAX_ATTEMPTS),
+    lte(mailOutbox.nextAttemptAt, now),
+    lte(mailOutbox.lockedUntil, now),
+  );
+  // A plain read first: the poller runs every few seconds in every process, and an empty outbox
+  // (the usual case) must not take the write lock from real requests.
+  const [any] = await deps.db.orm.select({ id: mailOutbox.id }).from(mailOutbox).where(isDue).limit(1);
+  if (!any) return [];
   return deps.db.write(async (tx) => {
     const due = tx
       .select({ id: mailOutbox.id })
       .from(mailOutbox)
-      .where(
-        and(
-          isNull(mailOutbox.sentAt),
-          lt(mailOutbox.attempts, MAX_ATTEMPTS),
-          lte(mailOutbox.nextAttemptAt, now),
-          lte(mailOutbox.lockedUntil, now),
-        ),
-      )
+      .where(isDue)
       .orderBy(asc(mailOutbox.nextAttemptAt))
       .limit(limit);
     return tx

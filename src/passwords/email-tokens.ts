@@ -2,7 +2,7 @@
 // a new one voids the older ones of the same user, consumption is one atomic statement.
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { emailTokens, type EmailTokenPurpose } from "../../db/schema";
+import { emailTokens, users, type EmailTokenPurpose, type User } from "../../db/schema";
 import type { Deps } from "../deps";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
 
@@ -56,10 +56,15 @@ export async function consumeEmailTokenIn(
   return row;
 }
 
-/** Looks a token up without using it (to render the form); undefined when bad, used or expired. */
-export async function peekEmailToken(deps: Deps, token: string) {
+/** The user of a token, without using it (to render the form); undefined when bad, used or expired. */
+export async function peekEmailTokenUser(deps: Deps, token: string): Promise<User | undefined> {
   const now = deps.clock.now();
-  return deps.db.orm.query.emailTokens.findFirst({
-    where: and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
-  });
+  const [row] = await deps.db.orm
+    .select({ user: users })
+    .from(emailTokens)
+    .innerJoin(users, eq(users.id, emailTokens.userId))
+    .where(
+      and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
+    );
+  return row?.user;
 }

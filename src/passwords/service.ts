@@ -16,7 +16,7 @@ import {
   consumeEmailTokenIn,
   createPasswordLink,
   issueEmailTokenIn,
-  peekEmailToken,
+  peekEmailTokenUser,
   voidEmailTokensIn,
 } from "./email-tokens";
 import { assertPasswordPolicy, normalizePassword } from "./policy";
@@ -109,11 +109,16 @@ export async function setPasswordWithToken(deps: Deps, input: TokenPasswordInput
   });
 }
 
-async function mailResetLinkIn(tx: Tx, deps: Deps, user: User, queue = queueMailIn) {
+/**
+ * Mails a one-time password link inside an open transaction — "set your password" to a user who
+ * has none yet (new users, create-admin), "reset your password" otherwise — and returns the link.
+ */
+export async function mailPasswordLinkIn(tx: Tx, deps: Deps, user: User, queue = queueMailIn): Promise<string> {
   const purpose = user.passwordHash ? "reset-password" : "set-password";
   const token = await issueEmailTokenIn(tx, deps, user.id, purpose);
   const link = createPasswordLink(deps, token);
   await queue(tx, deps, { to: user.email, kind: purpose, data: { name: user.name, link } });
+  return link;
 }
 
 /**
@@ -124,7 +129,7 @@ async function decoyResetIn(tx: Tx, deps: Deps) {
   await tx
     .transaction(async (savepoint) => {
       const decoy = await insertUser(savepoint, deps, { email: `${newId()}@decoy.invalid`, name: "decoy" });
-      await mailResetLinkIn(savepoint, deps, { ...decoy, passwordHash: "-" }, insertMailIn);
+      await mailPasswordLinkIn(savepoint, deps, { ...decoy, passwordHash: "-" }, insertMailIn);
       savepoint.rollback();
     })
     .catch((error: unknown) => {
@@ -148,7 +153,7 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   const found = await findUserByEmail(deps, address);
   const user = found?.status === "ACTIVE" ? found : undefined;
   await deps.db.write(async (tx) => {
-    if (user) await mailResetLinkIn(tx, deps, user);
+    if (user) await mailPasswordLinkIn(tx, deps, user);
     else await decoyResetIn(tx, deps);
     await auditIn(tx, deps, {
       event: "password.reset_requested",
@@ -161,8 +166,7 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
 
 /** The user of an unused, unexpired link, or undefined. Changes nothing. */
 async function linkUser(deps: Deps, token: string): Promise<User | undefined> {
-  const row = token.length <= MAX_TOKEN_LENGTH ? await peekEmailToken(deps, token) : undefined;
-  return row && (await findUserById(deps, row.userId));
+  return token.length <= MAX_TOKEN_LENGTH ? peekEmailTokenUser(deps, token) : undefined;
 }
 
 /** What the form of a link shows (whose account, first password or not), or undefined when the link is bad. */

@@ -6,7 +6,7 @@ import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../license
 import { assertEmail, insertUser, toPublicUser } from "../../users/service";
 import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
 import { defineAction } from "../registry";
-import { mailSetPasswordLinkIn } from "./users";
+import { mailPasswordLinkIn } from "../../passwords/service";
 
 export const createLicense = defineAction(
   t.Object({ userId: Id, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
@@ -50,7 +50,7 @@ export const grantLicense = defineAction(
     const existing = await tx.query.users.findFirst({ where: eq(users.email, assertEmail(p.email)) });
     const user = existing ?? (await insertUser(tx, deps, p));
     const license = await createLicenseIn(tx, deps, { ...p, userId: user.id });
-    if (!existing) await mailSetPasswordLinkIn(tx, deps, user);
+    if (!existing) await mailPasswordLinkIn(tx, deps, user);
     return {
       response: { user: toPublicUser(user), license, userCreated: !existing },
       userId: user.id,

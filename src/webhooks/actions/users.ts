@@ -7,22 +7,17 @@ import type { Deps } from "../../deps";
 import { conflict, notFound } from "../../errors";
 import { queueMailIn } from "../../mail/outbox";
 import { createPasswordLink, issueEmailTokenIn } from "../../passwords/email-tokens";
+import { mailPasswordLinkIn } from "../../passwords/service";
 import { revokeUserSessionsIn } from "../../sessions/revoke";
 import { assertEmail, findUserIn, insertUser, toPublicUser } from "../../users/service";
 import { Email, Id, Name, Role, STRICT, Status } from "../model";
 import { defineAction } from "../registry";
 
-/** Mails a new user a one-time set-password link (queued in the transaction, sent after commit). */
-export async function mailSetPasswordLinkIn(tx: Tx, deps: Deps, user: User): Promise<void> {
-  const link = createPasswordLink(deps, await issueEmailTokenIn(tx, deps, user.id, "set-password"));
-  await queueMailIn(tx, deps, { to: user.email, kind: "set-password", data: { name: user.name, link } });
-}
-
 export const createUser = defineAction(
   t.Object({ email: Email, name: Name, role: t.Optional(Role) }, STRICT),
   async (tx, { deps }, p) => {
     const user = await insertUser(tx, deps, p);
-    await mailSetPasswordLinkIn(tx, deps, user);
+    await mailPasswordLinkIn(tx, deps, user);
     return { response: { user: toPublicUser(user) }, userId: user.id };
   },
 );
