@@ -6,12 +6,11 @@ import { sessions, type User } from "../../db/schema";
 import { AccountPage, ChangePasswordPage } from "../../views/pages/account";
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
-import { AppError } from "../errors";
 import { revokeSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { clientInfo } from "../web/client";
 import { type CookieJar, csrfToken, isHttps } from "../web/csrf";
-import { siteName } from "../web/page";
+import { formError, siteName } from "../web/page";
 import { pageSecurity } from "../web/security";
 import { changePassword } from "./password";
 import { accountOverview, revokeOtherSessions, revokeOwnSession, signInToAccount } from "./service";
@@ -96,10 +95,8 @@ export function accountPages(deps: Deps) {
           setSessionCookie(jar, token, deps.config.sessionTtl);
           return redirect("/account", 303);
         } catch (error) {
-          if (!(error instanceof AppError) || error.status >= 500) throw error;
-          set.status = error.status;
-          if (error.headers["Retry-After"]) set.headers["retry-after"] = error.headers["Retry-After"];
-          return <LoginForm site={site} csrf={csrfToken(deps, jar)} email={email} error={error.message} />;
+          const { message } = formError(error, set);
+          return <LoginForm site={site} csrf={csrfToken(deps, jar)} email={email} error={message} />;
         }
       },
       { csrf: true, body: LoginBody },

@@ -1,6 +1,6 @@
 // The admin's view of users: a paginated, searchable list and one user in full.
 // Never a password hash (toPublicUser), never a token hash (toSessionView, toWebhookView).
-import { and, asc, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { sessions, users, webhookTokens } from "../../db/schema";
 import type { Deps } from "../deps";
 import { notFound } from "../errors";

@@ -4,7 +4,7 @@
 // their seats are decided afresh.
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { licenses, users, type License } from "../../db/schema";
+import { licenses, type License } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, notFound } from "../errors";
 import { newId } from "../lib/crypto";

@@ -4,10 +4,9 @@ import { Elysia, t } from "elysia";
 import { CreatePasswordForm, LinkExpired, PasswordSet } from "../../views/pages/create-password";
 import { ResetPasswordForm, ResetPasswordSent } from "../../views/pages/reset-password";
 import type { Deps } from "../deps";
-import { AppError } from "../errors";
 import { clientIp } from "../web/client";
 import { type CookieJar, csrfToken } from "../web/csrf";
-import { siteName } from "../web/page";
+import { formError, type ResponseSet, siteName } from "../web/page";
 import { pageSecurity } from "../web/security";
 import { passwordLinkInfo, requestPasswordReset, setPasswordWithToken } from "./service";
 
@@ -22,17 +21,7 @@ const CreateForm = t.Object({
 });
 const TokenQuery = t.Object({ token: formText(512) });
 
-type ResponseSet = { status?: number | string; headers: Record<string, string | number> };
 type FormErrors = { password?: string; confirm?: string; form?: string };
-
-/** An expected error shown on the form (with its status); anything else is rethrown. */
-function formError(error: unknown, set: ResponseSet, codes: string[]): AppError {
-  if (!(error instanceof AppError) || !codes.includes(error.code)) throw error;
-  set.status = error.status;
-  const retryAfter = error.headers["Retry-After"];
-  if (retryAfter) set.headers["retry-after"] = retryAfter;
-  return error;
-}
 
 export function passwordPages(deps: Deps) {
   const site = siteName(deps);

@@ -1,6 +1,7 @@
 // What every HTML page response shares: security headers, the site name, and a mark telling the
 // error handler that a request belongs to a page (so its errors render as HTML, not JSON).
 import type { Deps } from "../deps";
+import { AppError } from "../errors";
 
 /** Sent with every HTML page (and HTML error page). */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -38,4 +39,18 @@ export function htmlResponse(status: number, html: string, headers: Record<strin
     status,
     headers: { ...PAGE_HEADERS, "content-type": HTML_CONTENT_TYPE, ...headers },
   });
+}
+
+export type ResponseSet = { status?: number | string; headers: Record<string, string | number> };
+
+/**
+ * An expected error to show on the form: sets its status (and Retry-After) on the response and
+ * returns it. Anything else — not one of `codes` (any 4xx when none are given), or a 5xx — is rethrown.
+ */
+export function formError(error: unknown, set: ResponseSet, codes?: string[]): AppError {
+  if (!(error instanceof AppError) || error.status >= 500 || (codes && !codes.includes(error.code))) throw error;
+  set.status = error.status;
+  const retryAfter = error.headers["Retry-After"];
+  if (retryAfter) set.headers["retry-after"] = retryAfter;
+  return error;
 }

@@ -1,12 +1,9 @@
 // Webhook actions on users: create-user, update-user, delete-user.
 import { eq } from "drizzle-orm";
 import { t } from "elysia";
-import type { Tx } from "../../../db/client";
 import { users, type User } from "../../../db/schema";
-import type { Deps } from "../../deps";
-import { conflict, notFound } from "../../errors";
+import { conflict } from "../../errors";
 import { queueMailIn } from "../../mail/outbox";
-import { createPasswordLink, issueEmailTokenIn } from "../../passwords/email-tokens";
 import { mailPasswordLinkIn } from "../../passwords/service";
 import { revokeUserSessionsIn } from "../../sessions/revoke";
 import { assertEmail, findUserIn, insertUser, toPublicUser } from "../../users/service";
