@@ -21,6 +21,8 @@ export interface Database {
    * Every write goes through here. Never hash, mail or call the network inside `fn`.
    */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Run `then` once the write transaction `tx` has committed (never if it rolls back). */
+  afterCommit(tx: Tx, then: () => void): void;
   close(): void;
 }
 
@@ -73,13 +75,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
   };
 
+  const committed = new WeakMap<Tx, (() => void)[]>();
+  const afterCommit = (tx: Tx, then: () => void) => {
+    const list = committed.get(tx);
+    if (list) list.push(then);
+    else committed.set(tx, [then]);
+  };
+
   const write = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
-    const result = await retryWhileBusy(() => inTurn(() => orm.transaction(fn)));
+    let hooks: (() => void)[] | undefined;
+    const result = await retryWhileBusy(() =>
+      inTurn(() =>
+        orm.transaction(async (tx) => {
+          const value = await fn(tx);
+          hooks = committed.get(tx); // this attempt's: an attempt that failed never gets here
+          return value;
+        }),
+      ),
+    );
     await afterWrite?.();
+    for (const hook of hooks ?? []) hook();
     return result;
   };
 
-  return { orm, client, local, write, close: () => client.close() };
+  return { orm, client, local, write, afterCommit, close: () => client.close() };
 }
 
 async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {

@@ -30,9 +30,9 @@ function outboxRow(deps: QueueDeps, mail: MailRequest) {
  */
 export async function queueMailIn(tx: Tx, deps: Deps, mail: MailRequest): Promise<string> {
   const id = await insertMailIn(tx, deps, mail);
-  // After the commit: on a local file the sender's claim waits for our write lock anyway; the
-  // worker's poll is the safety net if this kick runs too early.
-  setTimeout(() => kickOutbox(deps), 0);
+  // Sent right after the commit; the poller is the safety net (and the only sender for a mail
+  // queued in a nested savepoint, whose hooks the outer write does not see).
+  deps.db.afterCommit(tx, () => kickOutbox(deps));
   return id;
 }
 

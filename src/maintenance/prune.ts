@@ -12,7 +12,7 @@ import type { Tx } from "../../db/client";
 import { emailTokens, mailOutbox, rateLimits, sessions, webhookEvents } from "../../db/schema";
 import type { Deps } from "../deps";
 import { holdsSeatSql } from "../seats/seats";
-import { revokeSessionIn } from "../sessions/revoke";
+import { revokeSessionsIn } from "../sessions/revoke";
 
 export const RETENTION_MS = 30 * 86_400_000;
 const DELETE_BATCH = 500;
@@ -98,8 +98,7 @@ async function revokeExcessSeats(deps: Deps, now: number): Promise<number> {
       if ((await excessSessions(deps.db.orm, deps, userId, now)).length === 0) continue;
       revoked += await deps.db.write(async (tx) => {
         const excess = await excessSessions(tx, deps, userId, now);
-        for (const id of excess) await revokeSessionIn(tx, deps, id, { reason: "seats_exceeded", actor: "system" });
-        return excess.length;
+        return revokeSessionsIn(tx, deps, excess, { reason: "seats_exceeded", actor: "system" });
       });
     }
   }

@@ -1,6 +1,6 @@
 // Ending sessions. A revoked session can no longer refresh; its last access token lives on
 // until it expires (≤ ACCESS_TOKEN_TTL).
-import { and, eq, isNull, ne, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { sessions } from "../../db/schema";
 import { auditIn } from "../audit/audit";
@@ -48,6 +48,17 @@ export async function revokeSessionIn(
     ? and(eq(sessions.id, sessionId), eq(sessions.userId, options.userId))
     : eq(sessions.id, sessionId);
   return (await revokeWhereIn(tx, deps, where as SQL, options))[0];
+}
+
+/** Revokes the given sessions in one statement; returns how many were still live. */
+export async function revokeSessionsIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  sessionIds: string[],
+  options: RevokeOptions,
+): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  return (await revokeWhereIn(tx, deps, inArray(sessions.id, sessionIds), options)).length;
 }
 
 export async function revokeSession(deps: Deps, sessionId: string, options: RevokeOptions & { userId?: string }) {
