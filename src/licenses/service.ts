@@ -7,6 +7,7 @@ import type { Tx } from "../../db/client";
 import { licenses, type License } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, notFound } from "../errors";
+import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
 import { revokeUserSessionsIn } from "../sessions/revoke";
 import { findUserIn } from "../users/service";
@@ -97,13 +98,11 @@ export async function updateLicenseIn(
     validUntil: changes.validUntil === undefined ? undefined : parseValidUntil(changes.validUntil),
   };
   const license = await findLicenseIn(tx, licenseId);
-  const changed = (Object.keys(next) as (keyof typeof next)[]).filter(
-    (k) => next[k] !== undefined && next[k] !== license[k],
-  );
+  const { changed, set } = changedFields(license, next, ["productId", "seats", "validUntil"] as const);
   if (changed.length === 0) return { license, changed, revokedSessions: 0 };
   const [updated] = await tx
     .update(licenses)
-    .set({ ...Object.fromEntries(changed.map((k) => [k, next[k]])), updatedAt: deps.clock.now() })
+    .set({ ...set, updatedAt: deps.clock.now() })
     .where(eq(licenses.id, licenseId))
     .returning();
   const revokedSessions = await revokeUserSessionsIn(tx, deps, license.userId, {

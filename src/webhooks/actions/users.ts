@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { t } from "elysia";
 import { users, type User } from "../../../db/schema";
 import { conflict } from "../../errors";
+import { changedFields } from "../../lib/changes";
 import { queueMailIn } from "../../mail/outbox";
 import { mailPasswordLinkIn } from "../../passwords/service";
 import { revokeUserSessionsIn } from "../../sessions/revoke";
@@ -36,7 +37,7 @@ export const updateUser = defineAction(
   async (tx, { deps, actor }, p) => {
     const user = await findUserIn(tx, p.userId);
     const next = { ...p, email: p.email === undefined ? undefined : assertEmail(p.email), name: p.name?.trim() };
-    const changed = EDITABLE.filter((k) => next[k] !== undefined && next[k] !== user[k]);
+    const { changed, set } = changedFields(user, next, EDITABLE);
     if (changed.length === 0)
       return { response: { user: toPublicUser(user), changed, revokedSessions: 0 }, userId: user.id };
     if (
@@ -48,7 +49,7 @@ export const updateUser = defineAction(
     }
     const [updated] = await tx
       .update(users)
-      .set({ ...Object.fromEntries(changed.map((k) => [k, next[k]])), updatedAt: deps.clock.now() })
+      .set({ ...set, updatedAt: deps.clock.now() })
       .where(eq(users.id, user.id))
       .returning();
     const after = updated as User;
