@@ -2,7 +2,7 @@
 // No secret is stored in plaintext: tokens are kept as SHA-256 hex digests, and the few secrets
 // that must be readable again (webhook signing secrets, queued mail bodies) are sealed with SECRET_KEY.
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["ADMIN", "OWNER", "MANAGER"] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,7 +24,8 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     role: text("role", { enum: ROLES }).notNull().default("OWNER"),
     status: text("status", { enum: USER_STATUSES }).notNull().default("ACTIVE"),
-    // Argon2id PHC string; null until the user sets a password.
+    // Argon2id PHC string; null until the user sets a password. A bcrypt hash brought by an import
+    // from auth-license-server stays until that user's next sign-in replaces it.
     passwordHash: text("password_hash"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -182,6 +183,21 @@ export const mailOutbox = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("mail_outbox_due_idx").on(t.sentAt, t.nextAttemptAt)],
+);
+
+// Rows brought in by `bun run admin import auth-license-server`: the other server's integer id →
+// ours, so a re-run changes nothing and its old ids keep working on the compatibility routes.
+export const legacyIds = sqliteTable(
+  "legacy_ids",
+  {
+    source: text("source").notNull(),
+    // "user" | "license" | "webhook"
+    kind: text("kind").notNull(),
+    legacyId: text("legacy_id").notNull(),
+    id: text("id").notNull(),
+    importedAt: integer("imported_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.kind, t.legacyId] })],
 );
 
 export type User = typeof users.$inferSelect;
