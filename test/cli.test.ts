@@ -89,7 +89,7 @@ describe("bun run admin: reading", () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.event.startsWith("login.") && e.userId === ada.id)).toBe(true);
     const none = await admin("audit", "--since", "2100-01-01", "--json");
-    expect(none.json()).toEqual([]);
+    expect(none.json<unknown[]>()).toEqual([]);
     const bad = await admin("audit", "--since", "yesterday");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--since must be a date like 2031-01-31 or a span like 24h");
