@@ -8,7 +8,11 @@ import { createTestContext } from "./helpers";
 const t = await createTestContext();
 afterAll(() => t.close());
 
-const ada = await seedUser(t, { email: "ada@example.com", name: "Ada Lovelace", licenses: [{ productId: "pro", seats: 2 }] });
+const ada = await seedUser(t, {
+  email: "ada@example.com",
+  name: "Ada Lovelace",
+  licenses: [{ productId: "pro", seats: 2 }],
+});
 await seedUser(t, { email: "bob@example.org", name: "Bob", status: "INACTIVE" });
 const adaLogin = await loginAs(t, ada);
 const admin = (...args: string[]) => runAdmin(t.deps, args);
