@@ -12,6 +12,7 @@ import { passwordPages } from "./passwords/pages";
 import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
+import { compatRoutes } from "./compat/routes";
 import { webhookRoutes } from "./webhooks/routes";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +42,7 @@ export function createApp(deps: Deps) {
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
     .use(adminRoutes(deps))
+    .use(compatRoutes(deps))
     .use(passwordRoutes(deps))
     .use(passwordPages(deps))
     .use(accountPages(deps))

@@ -41,6 +41,8 @@ export interface Config {
   workers: number;
   passwordMinLength: number;
   passwordMaxLength: number;
+  /** The product a create-license without productId gets on the auth-license-server routes. */
+  defaultProductId: string | undefined;
   /** The name people know the product by (pages and mails); undefined → PUBLIC_URL's host. */
   brandName: string | undefined;
   /** An https image shown at the top of every mail. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Env): Config {
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
     passwordMaxLength: 256,
+    defaultProductId: read("DEFAULT_PRODUCT_ID"),
     brandName: read("BRAND_NAME")?.slice(0, 80),
     brandLogoUrl,
     supportEmail,

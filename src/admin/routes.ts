@@ -3,6 +3,8 @@ import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
 import { badRequest } from "../errors";
+import { legacyUserView } from "../compat/service";
+import { resolveLegacyId } from "../import/legacy-ids";
 import { getUserDetail, listUsers } from "./service";
 
 const MAX_PAGE_SIZE = 100;
@@ -32,13 +34,23 @@ export function adminRoutes(deps: Deps) {
     .use(bearerAuth(deps))
     .get(
       "/api/users",
-      ({ query }) =>
-        listUsers(deps, {
-          page: wholeNumber(query.page, "page", MAX_PAGE, 1),
-          limit: wholeNumber(query.limit, "limit", MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
-          search: searchTerm(query.search),
-        }),
-      { auth: "ADMIN", detail: { summary: "List users (paginated, search by email)", tags: ["admin"] } },
+      async ({ query }) =>
+        // ?userId= is how auth-license-server asked for one user (README "Moving from auth-license-server").
+        query.userId !== undefined
+          ? { user: await legacyUserView(deps, await resolveLegacyId(deps, "user", query.userId.slice(0, 64))) }
+          : listUsers(deps, {
+              page: wholeNumber(query.page, "page", MAX_PAGE, 1),
+              limit: wholeNumber(query.limit, "limit", MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
+              search: searchTerm(query.search),
+            }),
+      {
+        auth: "ADMIN",
+        detail: {
+          summary:
+            "List users (paginated, search by email); with ?userId= one user as {user} (auth-license-server form)",
+          tags: ["admin"],
+        },
+      },
     )
     .get("/api/users/:id", ({ params }) => getUserDetail(deps, params.id), {
       auth: "ADMIN",

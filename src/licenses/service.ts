@@ -141,3 +141,9 @@ export async function licensesByUser(deps: Deps, userIds: string[]): Promise<Map
   for (const row of rows) byUser.get(row.userId)?.push(row);
   return byUser;
 }
+
+/** The id of the user holding a license, if there is such a license. */
+export async function licenseOwner(deps: Deps, licenseId: string): Promise<string | undefined> {
+  const [row] = await deps.db.orm.select({ userId: licenses.userId }).from(licenses).where(eq(licenses.id, licenseId));
+  return row?.userId;
+}
