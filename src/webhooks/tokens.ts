@@ -1,12 +1,12 @@
 // Webhook tokens: the credential a store uses to call POST /api/webhooks. Shown once at creation,
 // stored as SHA-256 only (looking up by hash leaks nothing through timing). An optional signing
 // secret is sealed with SECRET_KEY because it must be read back to check HMAC signatures.
-import { eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { webhookTokens, type WebhookToken } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
-import { notFound, unauthorized } from "../errors";
+import { conflict, notFound, unauthorized } from "../errors";
 import { newId, randomToken, seal, sha256Hex } from "../lib/crypto";
 
 export interface CreatedWebhook {
@@ -20,8 +20,8 @@ export interface CreatedWebhook {
 export interface NewWebhook {
   name: string;
   signingSecret?: string | undefined;
-  /** The admin it belongs to. */
-  createdBy: string;
+  /** The admin it belongs to; null when an operator made it from the terminal. */
+  createdBy: string | null;
   /** Who is creating it, for the audit log: "admin:<id>" unless given. */
   actor?: string;
 }
@@ -101,4 +101,26 @@ export async function revokeWebhookIn(tx: Tx, deps: Pick<Deps, "clock">, webhook
     .where(eq(webhookTokens.id, webhookId))
     .returning();
   return revoked as WebhookToken;
+}
+
+/** Every webhook, newest first (revoked ones too: the list says so). */
+export async function listWebhooks(deps: Deps) {
+  const rows = await deps.db.orm.select().from(webhookTokens).orderBy(desc(webhookTokens.createdAt));
+  return rows.map(toWebhookView);
+}
+
+/**
+ * Replaces a webhook's signing secret; from then on deliveries must be signed with the new one.
+ * 404 when unknown, 409 when revoked.
+ */
+export async function setSigningSecretIn(tx: Tx, deps: Pick<Deps, "keys">, webhookId: string, secret: string) {
+  const [updated] = await tx
+    .update(webhookTokens)
+    .set({ signingSecretSealed: seal(deps.keys.secretKey, secret) })
+    .where(and(eq(webhookTokens.id, webhookId), isNull(webhookTokens.revokedAt)))
+    .returning();
+  if (updated) return toWebhookView(updated);
+  const exists = await tx.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, webhookId) });
+  if (!exists) throw notFound("webhook_not_found", "No webhook with this webhookId");
+  throw conflict("webhook_revoked", "This webhook is revoked; create a new one");
 }

@@ -5,7 +5,9 @@ import { listAuditEvents } from "../../audit/audit";
 import type { Deps } from "../../deps";
 import { seatSummary } from "../../seats/summary";
 import { fields, time, type Output } from "../output";
-import { findUserByRef, type Register } from "../program";
+import { createUserAs, resetLink, runAdminAction } from "../../admin/operations";
+import { confirm } from "../confirm";
+import { findUserByRef, OPERATOR, type Register } from "../program";
 import { auditColumns } from "./audit";
 
 const FIND_LIMIT = 50;
@@ -44,6 +46,79 @@ export const registerUsers: Register = (program, context) => {
       const { out, run } = context(cmd);
       const shown = await run((deps) => showUser(deps, ref));
       out.result(shown, () => printUser(out, shown));
+    });
+
+  user
+    .command("create")
+    .description("create a user without a password and print (and mail) a one-time set-password link")
+    .argument("<email>")
+    .argument("<name>")
+    .option("--role <role>", "ADMIN, OWNER or MANAGER", "OWNER")
+    .action(async (email: string, name: string, opts: { role: string }, cmd: Command) => {
+      const { out, run } = context(cmd);
+      const created = await run((deps) => createUserAs(deps, { email, name, role: opts.role }, OPERATOR), {
+        mail: true,
+      });
+      out.result(created, () => {
+        out.line(`created ${created.user.email} (id ${created.user.id})`);
+        out.line(`set-password link, valid 30 minutes: ${created.link}`);
+      });
+    });
+
+  const setStatus = (status: "ACTIVE" | "INACTIVE") => async (ref: string, opts: { yes?: boolean }, cmd: Command) => {
+    const { out, run } = context(cmd);
+    const changed = await run(
+      async (deps) => {
+        const found = await findUserByRef(deps, ref);
+        if (status === "INACTIVE") await confirm(`Disable ${found.email} and end their sessions?`, opts.yes);
+        return runAdminAction(deps, "update-user", { userId: found.id, status }, OPERATOR);
+      },
+      { mail: true },
+    );
+    out.result(changed, () =>
+      out.line(`${ref}: ${status === "ACTIVE" ? "enabled" : `disabled, ${changed.revokedSessions} sessions ended`}`),
+    );
+  };
+  user
+    .command("disable")
+    .description("make a user INACTIVE: they cannot sign in, their sessions end at once")
+    .argument("<user>", "email or id")
+    .option("--yes", "do not ask for confirmation")
+    .action(setStatus("INACTIVE"));
+  user
+    .command("enable")
+    .description("make a user ACTIVE again")
+    .argument("<user>", "email or id")
+    .action(setStatus("ACTIVE"));
+
+  user
+    .command("delete")
+    .description("delete a user with their licenses and sessions (they are mailed a notice)")
+    .argument("<user>", "email or id")
+    .option("--yes", "do not ask for confirmation")
+    .action(async (ref: string, opts: { yes?: boolean }, cmd: Command) => {
+      const { out, run } = context(cmd);
+      const deleted = await run(
+        async (deps) => {
+          const found = await findUserByRef(deps, ref);
+          await confirm(`Delete ${found.email}, their licenses and sessions? This cannot be undone.`, opts.yes);
+          return runAdminAction(deps, "delete-user", { userId: found.id }, OPERATOR);
+        },
+        { mail: true },
+      );
+      out.result(deleted, () => out.line(`deleted ${ref} (${deleted.revokedSessions} sessions ended)`));
+    });
+
+  user
+    .command("reset-link")
+    .description("print a one-time set-password link for the user (also mailed); older links stop working")
+    .argument("<user>", "email or id")
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const { out, run } = context(cmd);
+      const made = await run(async (deps) => resetLink(deps, (await findUserByRef(deps, ref)).id, OPERATOR), {
+        mail: true,
+      });
+      out.result(made, () => out.line(`set-password link, valid 30 minutes: ${made.link}`));
     });
 };
 
