@@ -8,7 +8,8 @@ import { createSession } from "../sessions/service";
 import { listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../lib/client-info";
-import { describeDevice, place, timeAgo } from "../sessions/device";
+import { timeAgo } from "../lib/time-text";
+import { describeDevice, place } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
   device: string;
