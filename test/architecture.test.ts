@@ -22,6 +22,7 @@ const OWNERS: Record<string, string> = {
   storeCustomers: "src/stores",
   storeRefs: "src/stores",
   storeEvents: "src/stores",
+  legacyIds: "src/import",
 };
 
 const ROOT = resolve(import.meta.dir, "..");

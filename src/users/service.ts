@@ -37,7 +37,7 @@ export async function findUserByEmail(deps: Deps, email: string): Promise<User |
   return deps.db.orm.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
 
-/** The same inside an open transaction. */
+/** The user with this email inside an open transaction, if any. */
 export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | undefined> {
   return tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
@@ -51,11 +51,6 @@ export async function findUserIn(tx: Tx, userId: string): Promise<User> {
   const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw notFound("user_not_found", "No user with this userId");
   return user;
-}
-
-/** The user with this email inside an open transaction, if any. */
-export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | undefined> {
-  return tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
 
 export interface NewUser {
