@@ -8,6 +8,7 @@ import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { conflict, notFound, unauthorized } from "../errors";
 import { newId, randomToken, seal, sha256Hex } from "../lib/crypto";
+import { touchDue } from "../lib/touch";
 
 export interface CreatedWebhook {
   id: string;
@@ -65,13 +66,10 @@ export async function authenticateWebhook(deps: Deps, token: string | undefined)
   return webhook;
 }
 
-/** How stale `last_used_at` may get: writing it on every delivery would cost a write transaction each. */
-const TOUCH_EVERY_MS = 60_000;
-
-/** Records that the webhook was used (at most once a minute). */
+/** Records that the webhook was used (at most once a minute: touchDue). */
 export async function touchWebhook(deps: Deps, webhook: WebhookToken): Promise<void> {
   const now = deps.clock.now();
-  if (webhook.lastUsedAt !== null && now - webhook.lastUsedAt < TOUCH_EVERY_MS) return;
+  if (!touchDue(webhook.lastUsedAt, now)) return;
   await deps.db.write((tx) =>
     tx.update(webhookTokens).set({ lastUsedAt: now }).where(eq(webhookTokens.id, webhook.id)),
   );
@@ -101,6 +99,15 @@ export async function revokeWebhookIn(tx: Tx, deps: Pick<Deps, "clock">, webhook
     .where(eq(webhookTokens.id, webhookId))
     .returning();
   return revoked as WebhookToken;
+}
+
+/** The webhooks a user created, newest first (admin view). */
+export async function listWebhooksCreatedBy(deps: Deps, userId: string): Promise<WebhookToken[]> {
+  return deps.db.orm
+    .select()
+    .from(webhookTokens)
+    .where(eq(webhookTokens.createdBy, userId))
+    .orderBy(desc(webhookTokens.createdAt));
 }
 
 /** Every webhook, newest first (revoked ones too: the list says so). */
