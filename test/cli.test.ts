@@ -99,3 +99,148 @@ describe("bun run admin: reading", () => {
     expect(bad.stderr).toContain("--since must be a date like 2031-01-31 or a span like 24h");
   });
 });
+
+describe("bun run admin: changing", () => {
+  test("user create prints a set-password link; a taken email exits 4", async () => {
+    const run = await admin("user", "create", "Cleo@Example.com", "Cleo", "--role", "MANAGER");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("created cleo@example.com");
+    expect(run.stdout).toMatch(/http:\/\/localhost:3000\/create-password\?token=[A-Za-z0-9_-]{43}/);
+    const [again, badRole] = await Promise.all([
+      admin("user", "create", "cleo@example.com", "Twin", "--json"),
+      admin("user", "create", "dora@example.com", "Dora", "--role", "KING"),
+    ]);
+    expect(again.code).toBe(4);
+    expect(again.json()).toMatchObject({ code: "email_taken" });
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain("role must be one of ADMIN, OWNER, MANAGER");
+  });
+
+  test("destructive commands are refused without --yes when nobody can confirm (exit 5), nothing changes", async () => {
+    const refusals = await Promise.all([
+      admin("user", "disable", "ada@example.com"),
+      admin("user", "delete", "ada@example.com"),
+      admin("sessions", "revoke", "--user", "ada@example.com"),
+      admin("session", "revoke", adaLogin.sessionId),
+    ]);
+    for (const run of refusals) {
+      expect(run.code).toBe(5);
+      expect(run.stderr).toContain("add --yes");
+    }
+    const shown = (await admin("user", "show", "ada@example.com", "--json")).json<{
+      user: { status: string };
+      sessions: unknown[];
+    }>();
+    expect(shown.user.status).toBe("ACTIVE");
+    expect(shown.sessions).toHaveLength(1);
+  });
+
+  test("license grant, extend, set-seats, end and delete; bad values exit 2, unknown licenses 3", async () => {
+    const grant = await admin(
+      "license",
+      "grant",
+      "bob@example.org",
+      "--product",
+      "pro",
+      "--seats",
+      "3",
+      "--until",
+      "2031-06-01",
+      "--json",
+    );
+    expect(grant.code).toBe(0);
+    const license = grant.json<{ license: { id: string; seats: number; validUntil: number } }>().license;
+    expect(license).toMatchObject({ seats: 3, validUntil: Date.parse("2031-06-01") });
+    const extend = await admin("license", "extend", license.id, "2032-01-01T00:00:00Z");
+    expect(extend.code).toBe(0);
+    expect(extend.stdout).toMatch(/valid until +2032-01-01 00:00/);
+    const seats = await admin("license", "set-seats", license.id, "2", "--yes", "--json");
+    expect(seats.json<{ license: { seats: number } }>().license.seats).toBe(2);
+    const end = await admin("license", "end", license.id, "--yes", "--json");
+    expect(end.json<{ license: { validUntil: number } }>().license.validUntil).toBeLessThanOrEqual(Date.now());
+    const [missing, badSeats, badDate, unknown, noYes] = await Promise.all([
+      admin("license", "grant", "bob@example.org", "--until", "2031-06-01"),
+      admin("license", "grant", "bob@example.org", "--product", "pro", "--seats", "many", "--until", "2031-06-01"),
+      admin("license", "extend", license.id, "next week"),
+      admin("license", "delete", "no-such-license", "--yes"),
+      admin("license", "delete", license.id),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--product <productId>' not specified");
+    expect(badSeats.code).toBe(2);
+    expect(badSeats.stderr).toContain("--seats must be a whole number");
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain("validUntil must be an ISO 8601 date");
+    expect(unknown.code).toBe(3);
+    expect(noYes.code).toBe(5);
+    expect((await admin("license", "delete", license.id, "--yes")).code).toBe(0);
+  });
+
+  test("webhooks create, list, rotate-secret and revoke; rotating a revoked one exits 4", async () => {
+    const created = await admin("webhooks", "create", "Shop", "--json");
+    expect(created.code).toBe(0);
+    const hook = created.json<{ id: string; token: string }>();
+    expect(hook.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const list = await admin("webhooks", "list");
+    expect(list.stdout).toMatch(new RegExp(`^${hook.id} +Shop +no `, "m"));
+    const rotated = await admin("webhooks", "rotate-secret", hook.id, "--yes");
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/new signing secret \(shown this once\): whsec_/);
+    expect((await admin("webhooks", "revoke", hook.id, "--yes")).code).toBe(0);
+    const again = await admin("webhooks", "rotate-secret", hook.id, "--yes");
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain("revoked");
+    // The store's calls now fail.
+    const call = await t.request("POST", "/api/webhooks", {
+      body: { action: "revoke-session", sessionId: "x" },
+      headers: { authorization: `Bearer ${hook.token}` },
+    });
+    expect(call.status).toBe(401);
+  });
+
+  test("stats counts users, licenses, seats per product, sessions and logins", async () => {
+    const run = await admin("stats", "--json");
+    expect(run.code).toBe(0);
+    const s = run.json<{
+      users: { total: number };
+      seats: { productId: string; used: number; total: number }[];
+      days: unknown[];
+    }>();
+    expect(s.users.total).toBeGreaterThanOrEqual(3);
+    expect(s.seats.find((p) => p.productId === "pro")).toMatchObject({ total: 2 });
+    expect(s.days).toHaveLength(7);
+    expect((await admin("stats")).stdout).toMatch(/^Seats per product/m);
+  });
+
+  test("disable, enable, session revoke and delete with --yes; every change is audited with actor operator", async () => {
+    const disabled = await admin("user", "disable", "ada@example.com", "--yes", "--json");
+    expect(disabled.code).toBe(0);
+    expect(disabled.json()).toMatchObject({ changed: ["status"], revokedSessions: 1 });
+    expect((await t.request("POST", "/api/auth/login", { body: ada })).status).toBe(403);
+    expect((await admin("user", "enable", "ada@example.com")).code).toBe(0);
+    const again = await loginAs(t, ada);
+    expect((await admin("session", "revoke", again.sessionId, "--yes")).stdout).toContain(
+      `revoked session ${again.sessionId}`,
+    );
+    const link = await admin("user", "reset-link", "ada@example.com");
+    expect(link.stdout).toContain("/create-password?token=");
+    expect((await admin("user", "delete", "ada@example.com", "--yes")).code).toBe(0);
+    expect((await admin("user", "show", "ada@example.com")).code).toBe(3);
+    const events = (await admin("audit", "--event", "admin", "--json")).json<{ event: string; actor: string }[]>();
+    expect(new Set(events.map((e) => e.event))).toEqual(
+      new Set([
+        "admin.create-user",
+        "admin.create-license",
+        "admin.update-license",
+        "admin.delete-license",
+        "admin.revoke-webhook",
+        "admin.rotate-webhook-secret",
+        "admin.update-user",
+        "admin.revoke-session",
+        "admin.reset-link",
+        "admin.delete-user",
+      ]),
+    );
+    expect(events.every((e) => e.actor === "operator")).toBe(true);
+  });
+});

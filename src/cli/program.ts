@@ -55,6 +55,9 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { mail?: boo
 
 /** Parses `argv` and runs the command; resolves to the exit code (README "Operator commands"). */
 export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  // stdout carries only the command's result (a table, a line, one JSON document): log lines and
+  // the mail printed in development (no SMTP_URL) go to stderr, so `--json | jq` always parses.
+  console.log = console.error;
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
@@ -65,7 +68,7 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
     const message = error instanceof Error ? error.message : String(error);
     if (json) {
       const code = error instanceof AppError ? error.code : error instanceof CliError ? "refused" : "failed";
-      console.log(JSON.stringify({ error: message, code }));
+      process.stdout.write(`${JSON.stringify({ error: message, code })}\n`);
     }
     console.error(`seatkey admin: ${message}`);
     return exitCodeFor(error);

@@ -60,8 +60,8 @@ export const registerAudit: Register = (program, context) => {
 };
 
 function printEvent(json: boolean, e: AuditEntry) {
-  if (json) console.log(JSON.stringify(e));
-  else console.log(auditColumns.map((c) => show(c.value(e))).join("  "));
+  const line = json ? JSON.stringify(e) : auditColumns.map((c) => show(c.value(e))).join("  ");
+  process.stdout.write(`${line}\n`);
 }
 
 /** Prints `first` (oldest first), then polls for newer events until the process is stopped. */
