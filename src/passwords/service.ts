@@ -20,7 +20,7 @@ import {
   peekEmailToken,
   voidEmailTokensIn,
 } from "./email-tokens";
-import { assertPasswordPolicy, normalizePassword } from "./policy";
+import { assertPasswordPolicy, confirmProblem } from "./policy";
 
 export interface SetPasswordOptions {
   /** Which sessions end: all of them, none (the user chose to stay signed in elsewhere), or all but the caller's own. */
@@ -75,13 +75,8 @@ async function writePasswordIn(tx: Tx, deps: Deps, user: User, hash: string, opt
 /** Checks the policy (against the user's email) and the confirmation, then hashes — outside any transaction. */
 async function checkAndHash(deps: Deps, user: User, password: string, confirm: string | undefined): Promise<string> {
   assertPasswordPolicy(deps.config, { password, email: user.email });
-  if (confirm !== undefined && normalizePassword(password) !== normalizePassword(confirm)) {
-    throw badRequest(
-      "password_mismatch",
-      "The two passwords don't match. Type the same password in both fields.",
-      "confirm",
-    );
-  }
+  const mismatch = confirm === undefined ? undefined : confirmProblem(password, confirm);
+  if (mismatch) throw badRequest("password_mismatch", mismatch, "confirm");
   return deps.hasher.hash(password); // the hasher normalises (NFKC), as it does on verify
 }
 
