@@ -12,6 +12,7 @@ import { passwordPages } from "./passwords/pages";
 import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
+import { adminWriteRoutes } from "./admin/write-routes";
 import { compatRoutes } from "./compat/routes";
 import { webhookRoutes } from "./webhooks/routes";
 
@@ -42,6 +43,7 @@ export function createApp(deps: Deps) {
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
     .use(adminRoutes(deps))
+    .use(adminWriteRoutes(deps))
     .use(compatRoutes(deps))
     .use(passwordRoutes(deps))
     .use(passwordPages(deps))
@@ -57,7 +59,7 @@ function corsFor(origins: string[]) {
   return cors({
     origin: origins,
     credentials: true,
-    methods: ["GET", "POST", "DELETE"],
+    methods: ["GET", "POST", "PATCH", "DELETE"],
     allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
     exposeHeaders: ["Retry-After"],
     maxAge: 600,

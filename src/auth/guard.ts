@@ -1,11 +1,15 @@
 // Bearer authentication for /api routes, as a named plugin with an `auth` macro:
 //   .use(bearerAuth(deps)).get("/x", ({ auth }) => …, { auth: true })      any signed-in user
 //   .get("/y", ({ auth }) => …, { auth: "ADMIN" })                         role ADMIN only
-// Runs only on the routes that ask for it (resolve), never as a global derive.
+// Runs only on the routes that ask for it (resolve), never as a global derive. A role is checked
+// against the database as well as the token: an admin demoted, disabled or signed out loses the
+// power at once, not when the access token expires.
 import { Elysia } from "elysia";
 import type { Role } from "../../db/schema";
 import type { Deps } from "../deps";
 import { forbidden, unauthorized } from "../errors";
+import { findSessionOfUser } from "../sessions/view";
+import { findUserById } from "../users/service";
 import { verifyAccessToken, type AccessClaims } from "./access-token";
 
 export function bearerToken(header: string | undefined | null): string | undefined {
@@ -23,7 +27,20 @@ export async function authenticate(
   const claims = await verifyAccessToken(deps, token);
   if (claims.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
   if (role && claims.role !== role) throw forbidden("forbidden", `This needs the ${role} role`);
+  if (role) await assertRoleInDatabase(deps, claims, role);
   return claims;
+}
+
+async function assertRoleInDatabase(deps: Deps, claims: AccessClaims, role: Role): Promise<void> {
+  const [user, session] = await Promise.all([
+    findUserById(deps, claims.sub),
+    findSessionOfUser(deps, claims.sub, claims.sid),
+  ]);
+  if (!session || session.revokedAt !== null || session.expiresAt <= deps.clock.now()) {
+    throw unauthorized("session_revoked", "This session has ended; log in again");
+  }
+  if (!user || user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
+  if (user.role !== role) throw forbidden("forbidden", `This needs the ${role} role`);
 }
 
 export function bearerAuth(deps: Deps) {
