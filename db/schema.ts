@@ -10,7 +10,9 @@ export const USER_STATUSES = ["ACTIVE", "INACTIVE"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 export const SESSION_KINDS = ["app", "account"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
-export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat"] as const;
+// "requested": the login asked for no seat (?limited=true, auth-license-server's trial mode) and
+// keeps that at every refresh.
+export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat", "requested"] as const;
 export type LimitedReason = (typeof LIMITED_REASONS)[number];
 // Who sends a webhook endpoint its deliveries: seatkey's own actions, or a store's native events.
 export const WEBHOOK_PROVIDERS = ["seatkey", "stripe", "lemonsqueezy", "paddle", "gumroad"] as const;

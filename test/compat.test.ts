@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { importAuthLicenseServer } from "../src/import/auth-license-server";
 import { buildAuthLicenseServerDb } from "./auth-license-server-db";
+import { sessionRow } from "./fixtures";
 import { createTestContext } from "./helpers";
 import { LegacyClient, LegacyClientError, type LegacyUser } from "./legacy-client";
 
@@ -108,7 +109,22 @@ describe("an auth-license-server client, unchanged", () => {
     expect(revoked.response.email).toBe("kevin@example.com");
     expect(revoked.response.sessions).toEqual([]);
     expect((await client.hook<boolean>(webhookUrl, { action: "delete-user", userId: 2 })).response).toBe(true);
+    // The admin's own session was among those revoked: admin routes check that in the database.
+    expect((await refused(client.user(access, 1))).status).toBe(401);
+    access = (await client.login("kevin@example.com", "password")).accessToken;
     expect((await refused(client.user(access, 2))).status).toBe(404);
+  });
+
+  test("login ?limited=true signs in without a seat, and stays so at every refresh", async () => {
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    const trial = await client.login("kevin@example.com", "password", { limited: true });
+    expect(claims(trial.accessToken)).toMatchObject({ limited: true, limitedReason: "requested", licenses: [] });
+    const row = async () => (await sessionRow(t, String(claims(trial.accessToken).sid)))!;
+    expect(await row()).toMatchObject({ limited: true, limitedReason: "requested" });
+    const next = await client.refresh(trial.refreshToken);
+    expect(claims(next.accessToken)).toMatchObject({ limited: true, limitedReason: "requested" });
+    expect(await row()).toMatchObject({ limited: true, limitedReason: "requested" });
   });
 
   test("bad calls fail as they did: unknown token 401, unknown action 400, unknown user 404", async () => {

@@ -58,8 +58,10 @@ export function authRoutes(deps: Deps) {
     .use(refreshRoute("/api/auth/refresh"))
     .post(
       "/api/auth/login",
-      async ({ body, cookie, request, server }) => {
-        const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
+      async ({ body, cookie, query, request, server }) => {
+        // ?limited=true signs in without taking a seat (auth-license-server's trial mode).
+        const limited = query.limited === "true";
+        const result = await login(deps, { ...body, limited }, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
         return result;
       },
@@ -69,6 +71,7 @@ export function authRoutes(deps: Deps) {
           password: t.String({ minLength: 1, maxLength: 1024 }),
           productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
         }),
+        query: t.Object({ limited: t.Optional(t.String({ maxLength: 5, description: '"true": no seat is taken' })) }),
         response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },

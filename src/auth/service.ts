@@ -60,11 +60,12 @@ export async function verifyCredentials(
 
 export async function login(
   deps: Deps,
-  input: { email: string; password: string; productId?: string | undefined },
+  input: { email: string; password: string; productId?: string | undefined; limited?: boolean },
   client: ClientInfo,
 ): Promise<AuthResult> {
   const user = await verifyCredentials(deps, input.email, input.password, client);
-  const issued = await createSession(deps, { user, kind: "app", productId: input.productId ?? null, client });
+  const productId = input.productId ?? null;
+  const issued = await createSession(deps, { user, kind: "app", productId, client, limited: input.limited });
   return authResult(deps, issued);
 }
 

@@ -30,6 +30,11 @@ export interface LicenseClaim {
   validUntil: number;
 }
 
+/** A session that asked not to take a seat: limited, whatever is free (and no licenses in its token). */
+export function withoutSeat(seat: SeatDecision): SeatDecision {
+  return { ...seat, limited: true, limitedReason: "requested", licenses: [] };
+}
+
 export interface SeatDecision {
   limited: boolean;
   limitedReason: LimitedReason | null;

@@ -9,7 +9,7 @@ import { notFound, unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
 import { touchDue } from "../lib/touch";
 import { queueMailIn } from "../mail/outbox";
-import { decideSeat, seatScope, type SeatDecision } from "../seats/seats";
+import { decideSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
 import { findUserById } from "../users/service";
 import { describeDevice } from "./device";
 import { revokeSessionIn } from "./revoke";
@@ -32,16 +32,17 @@ export const REVOKE_REASON_REUSE = "refresh_token_reuse";
 /** A new session for a signed-in user. App sessions take a seat if one is free, else are limited. */
 export async function createSession(
   deps: Deps,
-  input: { user: User; kind: SessionKind; productId: string | null; client: ClientInfo },
+  input: { user: User; kind: SessionKind; productId: string | null; client: ClientInfo; limited?: boolean },
 ): Promise<IssuedSession> {
   const id = newId();
   const { secret, hash } = newSecret();
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
-    const seat =
+    const decided =
       input.kind === "app"
         ? await decideSeat(tx, seatScope(deps, input.user.id, input.productId))
         : { limited: false, limitedReason: null, total: 0, used: 0, licenses: [] };
+    const seat = input.limited ? withoutSeat(decided) : decided;
     await tx.insert(sessions).values({
       id,
       userId: input.user.id,
@@ -81,6 +82,7 @@ type RefreshRow = Pick<
   | "kind"
   | "productId"
   | "limited"
+  | "limitedReason"
   | "tokenHash"
   | "previousTokenHash"
   | "rotatedAt"
@@ -95,7 +97,8 @@ type RefreshRow = Pick<
 // returns (a SELECT of both whole rows doubled the cost of this query).
 async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
   const [row] = await tx.all<RefreshRow>(sql`
-    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.token_hash AS tokenHash,
+    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.limited_reason AS limitedReason,
+      s.token_hash AS tokenHash,
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt, s.expires_at AS expiresAt,
       u.email, u.name, u.role, u.status
@@ -165,7 +168,8 @@ async function advance(
 ): Promise<IssuedSession> {
   const { parsed, row, user, now } = input;
   const id = parsed.sessionId;
-  const seat = await decideSeat(tx, seatScope(deps, user.id, row.productId, id));
+  const decided = await decideSeat(tx, seatScope(deps, user.id, row.productId, id));
+  const seat = row.limitedReason === "requested" ? withoutSeat(decided) : decided;
   const limited = seat.limited ? 1 : 0;
   const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
   const successor = deriveSuccessor(parsed.secret, nonce);
