@@ -15,7 +15,7 @@ export const REFRESH_COOKIE = "refreshToken";
 
 const AuthResultSchema = t.Object({
   accessToken: t.String(),
-  refreshToken: t.String(),
+  refreshToken: t.Optional(t.String()),
   expiresIn: t.Number(),
   limited: t.Boolean(),
   limitedReason: t.Union([t.String(), t.Null()]),
@@ -25,7 +25,15 @@ const AuthResultSchema = t.Object({
 
 const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 
-const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
+// cookieOnly: the refresh token stays in the HttpOnly cookie and is left out of the JSON answer,
+// so script in the page never sees it (seatkey/client's cookie mode).
+const CookieOnly = t.Optional(t.Boolean());
+const TokenBody = t.Optional(
+  t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })), cookieOnly: CookieOnly }),
+);
+
+const answer = (result: AuthResult, cookieOnly: boolean | undefined) =>
+  cookieOnly ? { ...result, refreshToken: undefined } : result;
 
 export function authRoutes(deps: Deps) {
   const secureCookie = deps.config.publicUrl.startsWith("https://");
@@ -54,7 +62,7 @@ export function authRoutes(deps: Deps) {
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(jar, result);
-        return result;
+        return answer(result, body?.cookieOnly);
       },
       {
         body: TokenBody,
@@ -72,13 +80,14 @@ export function authRoutes(deps: Deps) {
       async ({ body, cookie, request, server }) => {
         const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
-        return result;
+        return answer(result, body.cookieOnly);
       },
       {
         body: t.Object({
           email: t.String({ minLength: 1, maxLength: 320 }),
           password: t.String({ minLength: 1, maxLength: 1024 }),
           productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+          cookieOnly: CookieOnly,
         }),
         response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
