@@ -1,7 +1,10 @@
 // Opening the database: a libSQL client (local file, embedded replica or remote server) wrapped
 // by drizzle, with the pragmas applied on every pooled connection and one way to write.
+// Local files (and a replica's local reads) go through ./local-client.ts, which prepares each
+// statement once; remote servers through @libsql/client. Drizzle sees the same `Client` either way.
 import { createClient, type Client, type TransactionMode } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { createLocalClient } from "./local-client";
 import * as schema from "./schema";
 
 export type Orm = LibSQLDatabase<typeof schema>;
@@ -36,7 +39,8 @@ export interface DatabaseOptions {
   syncInterval?: number;
 }
 
-// Pooled connections for a local file. Each one gets the pragmas below when the pool is opened.
+// Pooled connections for a local file, opened as needed (one serves every call outside a
+// transaction; a transaction holds one of its own). Each gets the pragmas below when it opens.
 const LOCAL_CONNECTIONS = 4;
 const LOCAL_PRAGMAS = ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"];
 // How stale an embedded replica may get on changes made elsewhere (its own writes are pulled at once).
@@ -102,21 +106,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {
-  const client = createClient({ url, concurrency: LOCAL_CONNECTIONS, timeout: busyTimeout });
-  await prepareLocalConnections(client, busyTimeout);
-  return { client, local: true };
-}
-
-/**
- * The client opens pooled connections lazily and has no per-connection hook, so open every one
- * now (concurrent calls each borrow a distinct connection) and set its pragmas.
- */
-async function prepareLocalConnections(client: Client, busyTimeout: number) {
+  const client = createLocalClient({
+    url,
+    connections: LOCAL_CONNECTIONS,
+    timeout: busyTimeout,
+    pragmas: [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS],
+  });
   // journal_mode is stored in the file: once is enough.
   await client.execute("PRAGMA journal_mode = WAL");
-  for (const pragma of [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS]) {
-    await Promise.all(Array.from({ length: LOCAL_CONNECTIONS }, () => client.execute(pragma)));
-  }
+  return { client, local: true };
 }
 
 /**
@@ -128,11 +126,15 @@ async function prepareLocalConnections(client: Client, busyTimeout: number) {
  * by libSQL server (sqld / Turso) on every connection by default.
  */
 async function openReplica(options: DatabaseOptions & { syncUrl: string }): Promise<Opened> {
-  const replica = createClient({
+  const replica = createLocalClient({
     url: options.url,
-    syncUrl: options.syncUrl,
-    authToken: options.authToken,
-    syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+    connections: 1,
+    timeout: options.busyTimeout ?? 5000,
+    replica: {
+      syncUrl: options.syncUrl,
+      authToken: options.authToken,
+      syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+    },
   });
   // Fails here, with the reason, when the primary cannot be reached at start.
   await replica.sync();
