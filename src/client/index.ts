@@ -115,7 +115,8 @@ export function createSeatkeyClient(options: SeatkeyClientOptions): SeatkeyClien
     heartbeat = undefined;
     if (options.heartbeat === false || state.status !== "signed_in" || !access) return;
     let at = access.refreshAt;
-    if (state.seat.limited && state.seat.seatFreeAt) at = Math.min(at, state.seat.seatFreeAt - access.serverOffset + 1000);
+    if (state.seat.limited && state.seat.seatFreeAt)
+      at = Math.min(at, state.seat.seatFreeAt - access.serverOffset + 1000);
     heartbeat = timers.setTimeout(beat, delayMs ?? Math.max(0, at - timers.now()));
     (heartbeat as { unref?: () => void } | undefined)?.unref?.(); // an idle CLI may still exit
   }
@@ -134,9 +135,11 @@ export function createSeatkeyClient(options: SeatkeyClientOptions): SeatkeyClien
 
   /** One refresh in flight, shared by every caller (and by every tab, through a Web Lock). */
   function refresh(force = false): Promise<void> {
-    inflight ??= tabs.exclusive(() => refreshNow(force)).finally(() => {
-      inflight = null;
-    });
+    inflight ??= tabs
+      .exclusive(() => refreshNow(force))
+      .finally(() => {
+        inflight = null;
+      });
     return inflight;
   }
 

@@ -6,8 +6,7 @@ import type { SignOutReason } from "./types.js";
 import type { AuthAnswer } from "./http.js";
 
 export type TabMessage =
-  | { kind: "answer"; answer: AuthAnswer; receivedAt: number }
-  | { kind: "signed_out"; reason: SignOutReason | null };
+  { kind: "answer"; answer: AuthAnswer; receivedAt: number } | { kind: "signed_out"; reason: SignOutReason | null };
 
 export interface TabLink {
   /** Runs `fn` while no other tab runs its own. */

@@ -9,7 +9,10 @@ import type { SeatkeyClaims, Verifier } from "./index.js";
 export type SeatkeyHonoEnv = { Variables: { seatkey: SeatkeyClaims } };
 
 /** Without `product`, any valid token passes (limited sessions too); with it, only a seat of it. */
-export function seatkeyMiddleware(verifier: Verifier, options: { product?: string } = {}): MiddlewareHandler<SeatkeyHonoEnv> {
+export function seatkeyMiddleware(
+  verifier: Verifier,
+  options: { product?: string } = {},
+): MiddlewareHandler<SeatkeyHonoEnv> {
   return async (c, next) => {
     try {
       c.set("seatkey", await verifier.verifyAuthorization(c.req.header("authorization"), options.product));

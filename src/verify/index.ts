@@ -75,7 +75,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         requiredClaims: ["sub", "sid", "jti", "iat", "exp"],
       }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new VerifyError("token_expired", "Access token expired; refresh it");
+      if (error instanceof errors.JWTExpired)
+        throw new VerifyError("token_expired", "Access token expired; refresh it");
       throw new VerifyError("invalid_token", "Invalid access token");
     }
     const claims = toClaims(payload);
