@@ -136,7 +136,10 @@ export function createSeatkeyClient(options: SeatkeyClientOptions): SeatkeyClien
   /** One refresh in flight, shared by every caller (and by every tab, through a Web Lock). */
   function refresh(force = false): Promise<void> {
     inflight ??= tabs
-      .exclusive(() => refreshNow(force))
+      .exclusive(
+        () => refreshNow(force),
+        () => force || !fresh(),
+      )
       .finally(() => {
         inflight = null;
       });
