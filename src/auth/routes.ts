@@ -2,28 +2,17 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { queueMail } from "../mail/outbox";
-import { revokeSession } from "../sessions/revoke";
+import { revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
+import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
-import { login, refresh, type AuthResult } from "./service";
+import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
+import { login, refresh } from "./service";
 
 export const REFRESH_COOKIE = "refreshToken";
-
-const AuthResultSchema = t.Object({
-  accessToken: t.String(),
-  refreshToken: t.Optional(t.String()),
-  expiresIn: t.Number(),
-  limited: t.Boolean(),
-  limitedReason: t.Union([t.String(), t.Null()]),
-  remainingLicenses: t.Number(),
-  sessionId: t.String(),
-});
-
-const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 
 // cookieOnly: the refresh token stays in the HttpOnly cookie and is left out of the JSON answer,
 // so script in the page never sees it (seatkey/client's cookie mode).
@@ -36,7 +25,7 @@ const answer = (result: AuthResult, cookieOnly: boolean | undefined) =>
   cookieOnly ? { ...result, refreshToken: undefined } : result;
 
 export function authRoutes(deps: Deps) {
-  const secureCookie = deps.config.publicUrl.startsWith("https://");
+  const secureCookie = isHttps(deps);
 
   const setRefreshCookie = (cookie: Cookie<unknown>, result: AuthResult) => {
     cookie.set({
@@ -66,7 +55,7 @@ export function authRoutes(deps: Deps) {
       },
       {
         body: TokenBody,
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
       },
     );
@@ -89,7 +78,7 @@ export function authRoutes(deps: Deps) {
           productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
           cookieOnly: CookieOnly,
         }),
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },
     )
@@ -121,24 +110,14 @@ export function authRoutes(deps: Deps) {
     .delete(
       "/api/auth/sessions/:id",
       async ({ auth, params, set, request, server }) => {
-        const client = clientInfo(request, server, deps.config.trustProxy);
-        const revoked = await revokeSession(deps, params.id, {
-          userId: auth.sub,
-          reason: "revoked_by_user",
-          actor: `user:${auth.sub}`,
-          ip: client.ip,
-        });
+        const user = { id: auth.sub, email: auth.email, name: auth.name };
+        const revoked = await revokeOwnSession(
+          deps,
+          user,
+          params.id,
+          clientInfo(request, server, deps.config.trustProxy),
+        );
         if (!revoked) throw notFound("session_not_found", "No such session of yours (or it has already ended)");
-        await queueMail(deps, {
-          to: auth.email,
-          kind: "session-revoked",
-          data: {
-            name: auth.name,
-            device: revoked.userAgent ?? "unknown device",
-            revokedBy: "you",
-            time: new Date(deps.clock.now()).toISOString(),
-          },
-        });
         set.status = 204;
       },
       {
