@@ -114,17 +114,8 @@ async function prepareSharedState(command: string[]): Promise<void> {
 
 /** In the one-off process of prepareSharedState: apply the migrations, validate or create the keys. */
 export async function prepareCluster(config: Config): Promise<void> {
-  const [{ openConfiguredDatabase }, { migrateDatabase }, { loadSigningKeys }] = await Promise.all([
-    import("./database"),
-    import("../db/migrate"),
-    import("./keys/keys"),
-  ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-  } finally {
-    db.close();
-  }
+  const [{ openAndMigrate }, { loadSigningKeys }] = await Promise.all([import("./database"), import("./keys/keys")]);
+  (await openAndMigrate(config)).close();
   // Validates configured keys, or creates the development key file once for every worker to read.
   await loadSigningKeys(config);
 }

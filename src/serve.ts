@@ -5,9 +5,11 @@ import { buildDeps } from "./boot";
 import { joinCluster, workerTurn } from "./cluster";
 import { type Config, redactUrl } from "./config";
 import { startMailWorker } from "./mail/sender";
+import { developmentReport, startFacts } from "./startup-report";
 
 /** Serve `config`; `worker` is this process's slot in a cluster, undefined when it runs alone. */
 export async function serve(config: Config, worker: number | undefined): Promise<void> {
+  const facts = startFacts(config);
   // A worker's primary has applied the migrations already, and grants it turns to write.
   const deps = await buildDeps(
     config,
@@ -23,6 +25,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     env: config.env,
     ...(worker === undefined ? {} : { worker }),
   });
+  if (config.env === "development" && worker === undefined) console.log(developmentReport(config, facts));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
