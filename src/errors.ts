@@ -42,3 +42,8 @@ export class DatabaseError extends Error {
     this.name = "DatabaseError";
   }
 }
+
+/** A validator's JSON-pointer path ("/licenses/0/seats") as the dotted field name errors carry ("licenses.0.seats"). */
+export function fieldName(path: string): string {
+  return path.replace(/^\//, "").replace(/\//g, ".");
+}
