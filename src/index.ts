@@ -6,6 +6,7 @@ import { joinCluster, runPrimary, workerSlot } from "./cluster";
 import { ConfigError, loadConfig, redactUrl } from "./config";
 import { KeyError } from "./keys/keys";
 import { consoleLogger } from "./lib/log";
+import { startEventWorker } from "./events/sender";
 import { startMailWorker } from "./mail/sender";
 
 async function main() {
@@ -15,6 +16,7 @@ async function main() {
   // A worker's primary has applied the migrations already.
   const deps = await buildDeps(config, { migrate: worker === undefined });
   const mailWorker = startMailWorker(deps);
+  const eventWorker = startEventWorker(deps);
   const hostname = process.env.HOST ?? "0.0.0.0";
   const app = createApp(deps).listen({ port: config.port, hostname, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
@@ -30,6 +32,7 @@ async function main() {
     stopping = true;
     await app.stop();
     await mailWorker.stop();
+    await eventWorker.stop();
     deps.db.close();
     process.exit(0);
   };

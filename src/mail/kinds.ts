@@ -8,6 +8,7 @@ export const MAIL_KINDS = [
   "reuse-detected",
   "account-changed",
   "account-deleted",
+  "event-endpoint-disabled",
 ] as const;
 
 export type MailKind = (typeof MAIL_KINDS)[number];
@@ -26,6 +27,8 @@ export interface MailDataByKind {
   /** changes: a human list of what changed, e.g. "email address, name". */
   "account-changed": { name: string; changes?: Text } & Extra;
   "account-deleted": { name: string } & Extra;
+  /** To each active admin: an event endpoint stopped receiving events. */
+  "event-endpoint-disabled": { name: string; url: string; reason?: Text } & Extra;
 }
 
 export type MailRequestOf<K extends MailKind> = { to: string; kind: K; data: MailDataByKind[K] };

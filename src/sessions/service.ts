@@ -77,7 +77,7 @@ export type RefreshOutcome =
   | { kind: "rotated" | "grace"; issued: IssuedSession }
   | { kind: "reuse"; session: { id: string; userAgent: string | null }; user: TokenUser };
 
-interface SessionWithUser {
+export interface SessionWithUser {
   session: Session;
   user: User;
 }
@@ -235,13 +235,23 @@ export async function findSessionByToken(
 ): Promise<SessionWithUser | undefined> {
   const parsed = parseToken(token);
   if (!parsed) return undefined;
+  const row = await findLiveSession(deps, parsed.sessionId, kind);
+  if (!row) return undefined;
+  const presented = whichToken(deps, row.session, parsed.hash, deps.clock.now());
+  return presented === "current" || presented === "grace" ? row : undefined;
+}
+
+/** A live session (not revoked, not expired) of the given kind, with its user, by id. */
+export async function findLiveSession(
+  deps: Deps,
+  sessionId: string,
+  kind: SessionKind,
+): Promise<SessionWithUser | undefined> {
   const [row] = await deps.db.orm
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(sql`${sessions.id} = ${parsed.sessionId} AND ${sessions.kind} = ${kind}`);
-  const now = deps.clock.now();
-  if (!row || row.session.revokedAt !== null || row.session.expiresAt <= now) return undefined;
-  const presented = whichToken(deps, row.session, parsed.hash, now);
-  return presented === "current" || presented === "grace" ? row : undefined;
+    .where(sql`${sessions.id} = ${sessionId} AND ${sessions.kind} = ${kind}`);
+  if (!row || row.session.revokedAt !== null || row.session.expiresAt <= deps.clock.now()) return undefined;
+  return row;
 }

@@ -1,5 +1,5 @@
 // Users: creation, lookup, and the public shape that never carries a password hash.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { users, type Role, type User } from "../../db/schema";
 import type { Deps } from "../deps";
@@ -34,6 +34,14 @@ export async function findUserByEmail(deps: Deps, email: string): Promise<User |
 
 export async function findUserById(deps: Deps, id: string): Promise<User | undefined> {
   return deps.db.orm.query.users.findFirst({ where: eq(users.id, id) });
+}
+
+/** Every active admin (to tell them about something that needs an operator). */
+export async function activeAdminsIn(tx: Tx): Promise<Pick<User, "id" | "email" | "name">[]> {
+  return tx
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(and(eq(users.role, "ADMIN"), eq(users.status, "ACTIVE")));
 }
 
 /** The user with this id inside an open transaction; 404 `user_not_found` when there is none. */

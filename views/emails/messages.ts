@@ -133,6 +133,22 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
     intro: [["Your account has been deleted and every device signed in to it was signed out."]],
     outro: [["If you think this is a mistake, contact the support of the store where you bought your license."]],
   }),
+  "event-endpoint-disabled": (d) => ({
+    subject: "An event endpoint was disabled",
+    preview: "Its deliveries kept failing, so seatkey stopped sending events to it.",
+    greeting: greet(d.name),
+    intro: [["Deliveries to one of your event endpoints kept failing for days, so seatkey disabled it."]],
+    details: [
+      // Without its scheme: the mail links only to this server.
+      { label: "Endpoint", value: required(d.url, "url", "event-endpoint-disabled").replace(/^https?:\/\//, "") },
+      { label: "Why", value: d.reason?.trim() || "deliveries kept failing" },
+    ],
+    outro: [
+      [
+        "Fix the receiver, then enable the endpoint again (PATCH /api/admin/event-endpoints/<id> with enabled: true); events that have not been given up are sent then, and failed ones can be replayed.",
+      ],
+    ],
+  }),
 };
 
 /** Renders a mail of `kind`: subject, HTML and plain text. Throws when required data is missing. */
