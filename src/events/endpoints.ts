@@ -21,6 +21,8 @@ export const DEFAULT_OVERLAP_S = 86_400;
 export const MAX_OVERLAP_S = 7 * 86_400;
 
 type Endpoint = typeof eventEndpoints.$inferSelect;
+/** What registering an endpoint needs (scripts and tests seed with no more than this). */
+type CreateDeps = Pick<Deps, "db" | "clock"> & { keys: Pick<Deps["keys"], "secretKey"> };
 
 export interface EndpointInput {
   url?: string | undefined;
@@ -71,7 +73,7 @@ async function findIn(tx: Tx, id: string): Promise<Endpoint> {
 }
 
 export async function createEndpoint(
-  deps: Deps,
+  deps: CreateDeps,
   input: EndpointInput & { url: string; createdBy: string },
 ): Promise<{ endpoint: EndpointView; secret: string }> {
   const now = deps.clock.now();
