@@ -18,7 +18,11 @@ import { EVENT_TYPES } from "./types";
 const Id = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) });
 const EventTypes = t.Array(t.Union(EVENT_TYPES.map((type) => t.Literal(type))), { maxItems: EVENT_TYPES.length });
 const Url = t.String({ minLength: 1, maxLength: 2000 });
-const Description = t.String({ maxLength: 500 });
+const OptionalFields = {
+  eventTypes: t.Optional(EventTypes),
+  description: t.Optional(t.String({ maxLength: 500 })),
+  enabled: t.Optional(t.Boolean()),
+};
 const tags = ["events"];
 
 export function eventRoutes(deps: Deps) {
@@ -36,12 +40,7 @@ export function eventRoutes(deps: Deps) {
       },
       {
         auth: "ADMIN",
-        body: t.Object({
-          url: Url,
-          eventTypes: t.Optional(EventTypes),
-          description: t.Optional(Description),
-          enabled: t.Optional(t.Boolean()),
-        }),
+        body: t.Object({ url: Url, ...OptionalFields }),
         detail: { summary: "Register an event endpoint; its whsec_ secret is shown once", tags },
       },
     )
@@ -51,12 +50,7 @@ export function eventRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: Id,
-        body: t.Object({
-          url: t.Optional(Url),
-          eventTypes: t.Optional(EventTypes),
-          description: t.Optional(Description),
-          enabled: t.Optional(t.Boolean()),
-        }),
+        body: t.Object({ url: t.Optional(Url), ...OptionalFields }),
         detail: { summary: "Change an endpoint's URL, event filter or description; enable or disable it", tags },
       },
     )
