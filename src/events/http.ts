@@ -4,6 +4,7 @@
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
 import { Webhook } from "standardwebhooks";
+import { errorMessage } from "../lib/batch-runner";
 
 export const SEND_TIMEOUT_MS = 10_000;
 /** How much of a receiver's answer is read (kept as last_error when it fails). */
@@ -94,6 +95,6 @@ export async function sendSigned(
     const what = res.status >= 300 && res.status < 400 ? "redirect (not followed)" : "answer";
     return { ok: false, status: res.status, error: `HTTP ${res.status} ${what}: ${excerpt.slice(0, 300)}` };
   } catch (error) {
-    return { ok: false, status: null, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) };
+    return { ok: false, status: null, error: errorMessage(error) };
   }
 }

@@ -42,6 +42,6 @@ export async function queueEventIn<T extends EventType>(
       createdAt: now,
     })),
   );
-  if ("db" in deps) deps.db.afterCommit(tx, () => eventRunner(deps).kick());
+  if ("outbox" in deps) deps.db.afterCommit(tx, () => eventRunner(deps).kick());
   return targets.length;
 }

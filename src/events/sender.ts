@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { eventDeliveries, eventEndpoints } from "../../db/schema";
 import type { Deps } from "../deps";
-import { createBatchRunner, type BatchRunner } from "../lib/batch-runner";
+import { createBatchRunner, pollEvery, type BatchRunner } from "../lib/batch-runner";
 import { unseal } from "../lib/crypto";
 import { recordEndpointResultIn } from "./endpoints";
 import { SEND_TIMEOUT_MS, sendSigned, type SendResult } from "./http";
@@ -145,5 +145,5 @@ export function eventRunner(deps: Deps): BatchRunner {
 
 /** Polls the event outbox every `intervalMs` (retries, and events queued by other processes). */
 export function startEventWorker(deps: Deps, intervalMs = 5_000) {
-  return eventRunner(deps).start(intervalMs);
+  return pollEvery(eventRunner(deps), intervalMs);
 }

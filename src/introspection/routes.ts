@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
-import { hitRateLimit } from "../lib/rate-limit";
+import { hitRateLimit } from "../rate-limits/service";
 import {
   authenticateClient,
   createIntrospectionClient,
