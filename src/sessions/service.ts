@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { sessions, type Session, type SessionKind, type User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
+import { queueEventIn } from "../events/outbox";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
@@ -62,6 +63,9 @@ export async function createSession(
       ip: input.client.ip,
       detail: { sessionId: id, kind: input.kind, limited: seat.limited, limitedReason: seat.limitedReason },
     });
+    if (input.kind === "app" && !seat.limited) {
+      await queueEventIn(tx, deps, "seat.taken", { userId: input.user.id, sessionId: id, productId: input.productId });
+    }
     const session = { id, userId: input.user.id, kind: input.kind, productId: input.productId };
     return { session, user: input.user, token: formatToken(id, secret), seat };
   });
@@ -190,8 +194,21 @@ async function advance(
       detail: { sessionId: id, limited: seat.limited, limitedReason: seat.limitedReason },
     });
   }
+  if (Boolean(row.limited) !== seat.limited) await queueSeatChangeIn(tx, deps, { id, userId: user.id, row, seat });
   const session = { id, userId: row.userId, kind: row.kind, productId: row.productId };
   return { session, user, token: formatToken(id, successor.secret), seat };
+}
+
+/** A refresh took a seat (one became free) or lost it (license ended, seats gone): tell subscribers. */
+async function queueSeatChangeIn(
+  tx: Tx,
+  deps: Deps,
+  change: { id: string; userId: string; row: RefreshRow; seat: SeatDecision },
+) {
+  const ids = { userId: change.userId, sessionId: change.id, productId: change.row.productId };
+  if (!change.seat.limited) return queueEventIn(tx, deps, "seat.taken", ids);
+  const reason = change.seat.limitedReason === "no_free_seat" ? "no_free_seat" : "license_change";
+  return queueEventIn(tx, deps, "seat.released", { ...ids, reason });
 }
 
 /** Revokes the session whose old token was replayed, audits it and mails its user, all in `tx`. */
@@ -209,6 +226,7 @@ async function revokeForReuseIn(tx: Tx, deps: Deps, session: { id: string; user:
     ip: client.ip,
     detail: { sessionId: session.id, userAgent: client.userAgent },
   });
+  await queueEventIn(tx, deps, "refresh.reuse_detected", { userId: user.id, sessionId: session.id });
   await queueMailIn(tx, deps, {
     to: user.email,
     kind: "reuse-detected",

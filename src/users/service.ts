@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { users, type Role, type User, type UserStatus } from "../../db/schema";
 import type { Deps } from "../deps";
+import { queueEventIn } from "../events/outbox";
 import { badRequest, conflict, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
@@ -90,6 +91,7 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
     .onConflictDoNothing()
     .returning();
   if (!created) throw conflict("email_taken", `A user with email ${email} already exists`);
+  await queueEventIn(tx, deps, "user.created", { userId: created.id });
   return created;
 }
 
@@ -147,6 +149,7 @@ export async function updateUserIn(
   for (const to of new Set([user.email, after.email])) {
     await queueMailIn(tx, deps, { to, kind: "account-changed", data: { name: after.name, changes: summary } });
   }
+  await queueEventIn(tx, deps, "user.updated", { userId: user.id, changed });
   return { user: after, changed, revokedSessions };
 }
 
@@ -165,6 +168,7 @@ export async function deleteUserIn(
     actor: options.actor,
   });
   await tx.delete(users).where(eq(users.id, user.id));
+  await queueEventIn(tx, deps, "user.deleted", { userId: user.id });
   return { user, revokedSessions };
 }
 
