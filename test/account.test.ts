@@ -204,6 +204,28 @@ describe("/account/password", () => {
     expect(mismatch.html).toContain('id="confirm-error"');
   });
 
+  test("every wrong field is shown in one round trip; an empty current password is asked for", async () => {
+    const user = await seedUser(t);
+    const browser = await signedIn(user);
+    await browser.get("/account/password");
+    const all = await browser.post("/account/password", { current: "", password: "short", confirm: "short" });
+    expect(all.res.status).toBe(400);
+    expect(all.html).toMatch(/id="current-error"[^>]*>Enter your current password\./);
+    expect(all.html).toContain('id="password-error"');
+    expect(all.html).not.toContain("not your current password");
+    const both = await browser.post("/account/password", {
+      current: "nope nope nope nope",
+      password: NEW_PASSWORD,
+      confirm: `${NEW_PASSWORD}!`,
+    });
+    expect(both.html).toContain("not your current password");
+    expect(both.html).toContain('id="confirm-error"');
+    // The error summary lists both and takes the focus.
+    expect(both.html).toMatch(/class="alert alert-error"[^>]*autofocus/);
+    expect(both.html).toContain('href="#current"');
+    expect(both.html).toContain('href="#confirm"');
+  });
+
   test("changing it with 'sign out other devices' ends the others and keeps this page signed in", async () => {
     const user = await seedUser(t, { email: "changer@example.com", licenses: [{ seats: 2 }] });
     const app = await loginAs(t, user);

@@ -5,6 +5,7 @@ import type { User } from "../../db/schema";
 import { AccountPage, ChangePasswordPage } from "../../views/pages/account";
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
+import { FieldErrors } from "../errors";
 import { revokeOtherSessions, revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken, touchSession } from "../sessions/service";
 import { clientInfo } from "../web/client";
@@ -157,8 +158,7 @@ export function accountPages(deps: Deps) {
           return redirect("/account?done=password", 303);
         } catch (error) {
           const e = formError(error, set);
-          const field =
-            e.field === "current" || e.field === "confirm" ? e.field : e.code === "weak_password" ? "password" : "form";
+          const errors = e instanceof FieldErrors ? e.fields : { form: e.message };
           return (
             <ChangePasswordPage
               site={site}
@@ -166,7 +166,7 @@ export function accountPages(deps: Deps) {
               email={user.email}
               minLength={deps.config.passwordMinLength}
               signOutOthers={signOutOthers}
-              errors={{ [field]: e.message }}
+              errors={errors}
             />
           );
         }
