@@ -6,9 +6,11 @@ import { joinCluster, workerTurn } from "./cluster";
 import { type Config, redactUrl } from "./config";
 import { startEventWorker } from "./events/sender";
 import { startMailWorker } from "./mail/sender";
+import { developmentReport, startFacts } from "./startup-report";
 
 /** Serve `config`; `worker` is this process's slot in a cluster, undefined when it runs alone. */
 export async function serve(config: Config, worker: number | undefined): Promise<void> {
+  const facts = startFacts(config);
   // A worker's primary has applied the migrations already, and grants it turns to write.
   const deps = await buildDeps(
     config,
@@ -16,8 +18,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
   );
   const mailWorker = startMailWorker(deps);
   const eventWorker = startEventWorker(deps);
-  const hostname = process.env.HOST ?? "0.0.0.0";
-  const app = createApp(deps).listen({ port: config.port, hostname, reusePort: worker !== undefined });
+  const app = createApp(deps).listen({ port: config.port, hostname: config.host, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
     url: config.publicUrl,
     port: app.server?.port,
@@ -25,6 +26,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     env: config.env,
     ...(worker === undefined ? {} : { worker }),
   });
+  if (config.env === "development" && worker === undefined) console.log(developmentReport(config, facts));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
