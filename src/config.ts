@@ -36,13 +36,29 @@ export interface Config {
   refreshGrace: number;
   /** seconds without a refresh after which a session stops holding a seat */
   seatIdleTimeout: number;
-  trustProxy: boolean;
+  /** false, or which proxy header to believe and how many proxies stand in front (README "Behind a proxy"). */
+  trustProxy: ProxyTrust | false;
   corsOrigins: string[];
   workers: number;
   passwordMinLength: number;
   passwordMaxLength: number;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
+  /** Things worth saying at start that do not stop it (e.g. running in development mode). */
+  warnings: string[];
 }
+
+export interface ProxyTrust {
+  /** The one header the client address is read from, lower-case. */
+  header: (typeof PROXY_HEADERS)[number];
+  /** x-forwarded-for only: how many proxies append to it (the address is the hops-th entry from the right). */
+  hops: number;
+}
+
+export const PROXY_HEADERS = ["x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-client-ip"] as const;
+
+/** Caps that keep the revocation window and the replay window short (README "Tokens"). */
+export const MAX_ACCESS_TOKEN_TTL = 3600;
+export const MAX_REFRESH_GRACE = 300;
 
 /** Each rate limit: its env name (RATE_LIMIT_<name>_MAX / _WINDOW), default max, default window (s). */
 export const RATE_LIMITS = {
@@ -95,12 +111,16 @@ export function loadConfig(env: Env): Config {
     return n;
   };
 
-  const duration = (name: string, fallback: number, min = 1): number => {
+  const duration = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
     const seconds = parseDuration(raw);
     if (seconds === undefined || seconds < min) {
       problems.push(`${name}="${raw}" must be a duration of at least ${min}s, like 600, 10m, 12h or 180d`);
+      return fallback;
+    }
+    if (seconds > max) {
+      problems.push(`${name}="${raw}" must be at most ${max}s: longer would keep revoked or replayed tokens usable`);
       return fallback;
     }
     return seconds;
@@ -120,7 +140,13 @@ export function loadConfig(env: Env): Config {
     window: duration(`${name}_WINDOW`, window),
   });
 
+  const warnings: string[] = [];
   const nodeEnv = read("NODE_ENV") ?? "development";
+  if (read("NODE_ENV") === undefined) {
+    warnings.push(
+      "NODE_ENV is not set: running in development mode (generated keys, relaxed checks). Set NODE_ENV=production on a server.",
+    );
+  }
   if (!["development", "production", "test"].includes(nodeEnv)) {
     problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test`);
   }
@@ -161,6 +187,13 @@ export function loadConfig(env: Env): Config {
   }
   if (secretKey && !/^[A-Za-z0-9_-]{43}$/.test(secretKey)) {
     problems.push("SECRET_KEY must be 32 bytes in base64url (43 characters): run `bun run keys generate`");
+  } else if (secretKey && lowEntropy(secretKey)) {
+    problems.push("SECRET_KEY looks hand-made (too few distinct bytes): run `bun run keys generate` for a random one");
+  }
+  if (production && !publicUrl.startsWith("https://") && !boolean("ALLOW_INSECURE_HTTP", false)) {
+    problems.push(
+      `PUBLIC_URL="${publicUrl}" must be https:// in production (cookies are only Secure on https); behind a TLS proxy on this machine set ALLOW_INSECURE_HTTP=true`,
+    );
   }
 
   const smtpUrl = read("SMTP_URL");
@@ -198,11 +231,11 @@ export function loadConfig(env: Env): Config {
     jwtAudience: read("JWT_AUDIENCE") ?? "seatkey",
     smtpUrl,
     mailFrom,
-    accessTokenTtl: duration("ACCESS_TOKEN_TTL", 600, 10),
+    accessTokenTtl: duration("ACCESS_TOKEN_TTL", 600, 10, MAX_ACCESS_TOKEN_TTL),
     sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
-    refreshGrace: duration("REFRESH_GRACE", 30, 1),
+    refreshGrace: duration("REFRESH_GRACE", 30, 1, MAX_REFRESH_GRACE),
     seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
-    trustProxy: boolean("TRUST_PROXY", false),
+    trustProxy: proxyTrust(read("TRUST_PROXY"), read("TRUST_PROXY_HEADER"), problems),
     corsOrigins,
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
@@ -210,12 +243,35 @@ export function loadConfig(env: Env): Config {
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
+    warnings,
   };
   if (config.refreshGrace >= config.accessTokenTtl * 10) {
     problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * TRUST_PROXY: false (default), true (one proxy) or the number of proxies in front; TRUST_PROXY_HEADER:
+ * the one header that carries the client address (x-forwarded-for by default). Nothing else is believed.
+ */
+function proxyTrust(raw: string | undefined, rawHeader: string | undefined, problems: string[]): ProxyTrust | false {
+  const value = raw?.toLowerCase() ?? "false";
+  const header = (rawHeader?.toLowerCase() ?? "x-forwarded-for") as ProxyTrust["header"];
+  if (!PROXY_HEADERS.includes(header)) {
+    problems.push(`TRUST_PROXY_HEADER="${rawHeader}" must be one of ${PROXY_HEADERS.join(", ")}`);
+  }
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  if (["true", "yes", "on"].includes(value)) return { header, hops: 1 };
+  if (/^[1-9]$/.test(value)) return { header, hops: Number(value) };
+  problems.push(`TRUST_PROXY="${raw}" must be false, true or the number of proxies in front (1-9)`);
+  return false;
+}
+
+/** A base64url 32-byte key with few distinct bytes was typed or padded by hand, not generated. */
+function lowEntropy(key: string): boolean {
+  return new Set(Buffer.from(key, "base64url")).size < 16;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -11,6 +11,7 @@ import { startMailWorker } from "./mail/sender";
 async function main() {
   const config = loadConfig(process.env);
   const worker = workerSlot(process.env);
+  if (worker === undefined) for (const warning of config.warnings) consoleLogger.warn(warning);
   if (config.workers > 1 && worker === undefined) return runPrimary(config, consoleLogger);
   // A worker's primary has applied the migrations already.
   const deps = await buildDeps(config, { migrate: worker === undefined });

@@ -29,6 +29,7 @@ describe("start-up", () => {
       expect(existsSync(keyFile)).toBe(true);
       const saved = JSON.parse(readFileSync(keyFile, "utf8")) as { privateKey: string };
       expect(saved.privateKey.length).toBeGreaterThan(40);
+      expect(server.output()).toContain("running in development mode");
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -6,6 +6,7 @@ import { audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { forbidden, unauthorized } from "../errors";
 import { sha256Hex } from "../lib/crypto";
+import { rateLimitBucket } from "../lib/ip";
 import { checkRateLimit, clearRateLimit, countRateLimit } from "../lib/rate-limit";
 import { queueMail } from "../mail/outbox";
 import { createSession, refreshSession, type IssuedSession } from "../sessions/service";
@@ -28,10 +29,11 @@ const INVALID_CREDENTIALS = "Email or password is incorrect";
 
 function limitKeys(email: string, ip: string | null) {
   const account = sha256Hex(email.trim().toLowerCase());
+  const address = rateLimitBucket(ip);
   return {
-    accountIp: `login:acct-ip:${account}:${ip ?? "-"}`,
+    accountIp: `login:acct-ip:${account}:${address}`,
     account: `login:acct:${account}`,
-    ip: `login:ip:${ip ?? "-"}`,
+    ip: `login:ip:${address}`,
   };
 }
 
@@ -83,7 +85,7 @@ export async function login(
 }
 
 export async function refresh(deps: Deps, token: string, client: ClientInfo): Promise<AuthResult> {
-  const limit = { key: `refresh:ip:${client.ip ?? "-"}`, rule: deps.config.rateLimits.refreshPerIp };
+  const limit = { key: `refresh:ip:${rateLimitBucket(client.ip)}`, rule: deps.config.rateLimits.refreshPerIp };
   await checkRateLimit(deps, limit);
   let outcome: Awaited<ReturnType<typeof refreshSession>>;
   try {

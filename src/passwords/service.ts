@@ -8,6 +8,7 @@ import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { badRequest, notFound, unauthorized } from "../errors";
 import { newId, sha256Hex } from "../lib/crypto";
+import { rateLimitBucket } from "../lib/ip";
 import { hitRateLimit } from "../lib/rate-limit";
 import { insertMailIn, queueMailIn } from "../mail/outbox";
 import { revokeUserSessionsIn } from "../sessions/revoke";
@@ -95,7 +96,7 @@ export async function setUserPassword(deps: Deps, userId: string, password: stri
 /** Sets the password with a one-time email token; every session of the user ends. */
 export async function setPasswordWithToken(deps: Deps, input: TokenPasswordInput, ip: string | null): Promise<void> {
   await hitRateLimit(deps, {
-    key: `create-password:ip:${ip ?? "-"}`,
+    key: `create-password:ip:${rateLimitBucket(ip)}`,
     rule: deps.config.rateLimits.createPasswordPerIp,
   });
   const user = await linkUser(deps, input.token);
@@ -147,7 +148,7 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   const rules = deps.config.rateLimits;
   await hitRateLimit(
     deps,
-    { key: `reset-password:ip:${ip ?? "-"}`, rule: rules.resetPerIp },
+    { key: `reset-password:ip:${rateLimitBucket(ip)}`, rule: rules.resetPerIp },
     { key: `reset-password:email:${sha256Hex(address)}`, rule: rules.resetPerAccount },
   );
   const found = await findUserByEmail(deps, address);
