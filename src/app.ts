@@ -18,12 +18,14 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp(deps: Deps) {
   return new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES } })
-    .onRequest(({ request }) => {
+    .onRequest(({ request, set }) => {
       // Refuse oversized bodies before parsing them (Content-Length is checked again by Bun).
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
         return jsonError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       }
+      // API answers carry tokens and personal data: no browser or proxy may keep a copy.
+      if (new URL(request.url).pathname.startsWith("/api/")) set.headers["cache-control"] = "no-store";
     })
     .use(webPages(deps)) // html(), assets, HTML error pages for page requests: before the JSON onError
     .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
@@ -76,7 +78,10 @@ export function jsonError(
 }
 
 /** Every error the app raises becomes { error, code } with the right status; no stack traces. */
-function errorResponse(deps: Deps, code: string | number, error: unknown, request: Request): Response {
+function errorResponse(deps: Deps, code: string | number, thrown: unknown, request: Request): Response {
+  // Elysia wraps what a parse hook throws (e.g. 415 from cookieJson) in its ParseError.
+  const cause = code === "PARSE" && thrown instanceof Error ? thrown.cause : undefined;
+  const error = cause instanceof AppError ? cause : thrown;
   if (error instanceof AppError) {
     return jsonError(error.status, error.code, error.message, error.field ? { field: error.field } : {}, error.headers);
   }

@@ -7,6 +7,7 @@ import { revokeSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
+import { cookieJson } from "../web/cookie-json";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
 import { login, refresh, type AuthResult } from "./service";
@@ -46,7 +47,7 @@ export function authRoutes(deps: Deps) {
 
   // POST /api/auth/refresh-token and its alias /api/auth/refresh.
   const refreshRoute = (path: string) =>
-    new Elysia({ name: `auth-refresh${path}` }).post(
+    new Elysia({ name: `auth-refresh${path}` }).use(cookieJson(deps)).post(
       path,
       async ({ body, cookie, request, server }) => {
         const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
@@ -57,6 +58,7 @@ export function authRoutes(deps: Deps) {
         return result;
       },
       {
+        cookieJson: true,
         body: TokenBody,
         response: { 200: AuthResultSchema, 401: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
@@ -65,6 +67,7 @@ export function authRoutes(deps: Deps) {
 
   return new Elysia({ name: "auth-routes" })
     .use(bearerAuth(deps))
+    .use(cookieJson(deps))
     .use(refreshRoute("/api/auth/refresh-token"))
     .use(refreshRoute("/api/auth/refresh"))
     .post(
@@ -75,6 +78,7 @@ export function authRoutes(deps: Deps) {
         return result;
       },
       {
+        cookieJson: true,
         body: t.Object({
           email: t.String({ minLength: 1, maxLength: 320 }),
           password: t.String({ minLength: 1, maxLength: 1024 }),
@@ -95,7 +99,7 @@ export function authRoutes(deps: Deps) {
         jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
         set.status = 204;
       },
-      { body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
+      { cookieJson: true, body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
     )
     .get("/api/auth/me", ({ auth }) => describeMe(deps, auth), {
       auth: true,
