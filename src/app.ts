@@ -18,12 +18,14 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp(deps: Deps) {
   return new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES } })
-    .onRequest(({ request, set }) => {
+    .onRequest(({ request, server, set }) => {
       // Refuse oversized bodies before parsing them (Content-Length is checked again by Bun).
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
         return jsonError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       }
+      // A body that stalls mid-upload would hold the connection: cut it after BODY_IDLE_TIMEOUT of silence.
+      if (request.body) server?.timeout(request, deps.config.bodyIdleTimeout);
       // API answers carry tokens and personal data: no browser or proxy may keep a copy.
       if (new URL(request.url).pathname.startsWith("/api/")) set.headers["cache-control"] = "no-store";
     })

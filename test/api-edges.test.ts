@@ -1,6 +1,7 @@
 // The edges of the JSON API: no caching of any /api answer, and the cookie-setting endpoints
 // (login, refresh, logout) refuse what a cross-site form could send (login CSRF).
 import { afterAll, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { bearer, loginAs, PASSWORD, seedUser } from "./fixtures";
 import { createTestContext } from "./helpers";
 
@@ -83,4 +84,56 @@ describe("login CSRF: cookie-setting endpoints take JSON from this site only", (
     expect((await login({ origin: "https://app.example.com", "sec-fetch-site": "cross-site" })).status).toBe(200);
     expect((await login({})).status).toBe(200);
   });
+});
+
+describe("the refresh cookie on https", async () => {
+  const https = await createTestContext({ env: { PUBLIC_URL: "https://auth.example.com" } });
+  afterAll(() => https.close());
+
+  test("is __Secure-refreshToken (Secure); only that name is read and an old unprefixed cookie is cleared", async () => {
+    const user = await seedUser(https);
+    const res = await https.request("POST", "/api/auth/login", { body: { email: user.email, password: PASSWORD } });
+    const { refreshToken } = (await res.json()) as { refreshToken: string };
+    const set = res.headers.get("set-cookie") ?? "";
+    expect(set).toStartWith(`__Secure-refreshToken=${refreshToken};`);
+    expect(set).toContain("Secure");
+
+    const legacy = await https.request("POST", "/api/auth/refresh", { headers: { cookie: `refreshToken=${refreshToken}` } });
+    expect(legacy.status).toBe(401);
+    expect(legacy.headers.get("set-cookie")).toMatch(/^refreshToken=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
+
+    const prefixed = await https.request("POST", "/api/auth/refresh", {
+      headers: { cookie: `__Secure-refreshToken=${refreshToken}` },
+    });
+    expect(prefixed.status).toBe(200);
+    expect(prefixed.headers.get("set-cookie")).toStartWith("__Secure-refreshToken=");
+  });
+});
+
+describe("a request body that stalls mid-upload", async () => {
+  const slow = await createTestContext({ env: { BODY_IDLE_TIMEOUT: "1" } });
+  const server = slow.app.listen({ port: 0, hostname: "127.0.0.1" });
+  afterAll(async () => {
+    await server.stop(true);
+    await slow.close();
+  });
+
+  test("is cut after BODY_IDLE_TIMEOUT of silence (Bun's timer ticks every ~4 s), not Bun's default 10 s", async () => {
+    const port = server.server?.port ?? 0;
+    const started = performance.now();
+    const closed = new Promise<{ ms: number; data: string }>((resolve) => {
+      let data = "";
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.write(
+          "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
+            'Content-Length: 200\r\n\r\n{"email":"a@example.com",',
+        ),
+      );
+      socket.on("data", (chunk) => (data += String(chunk)));
+      socket.on("close", () => resolve({ ms: performance.now() - started, data }));
+    });
+    const { ms, data } = await closed;
+    expect(data).not.toContain("200 OK");
+    expect(ms).toBeLessThan(9_000);
+  }, 20_000);
 });

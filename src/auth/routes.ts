@@ -8,11 +8,15 @@ import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
 import { cookieJson } from "../web/cookie-json";
+import { isHttps } from "../web/csrf";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
 import { login, refresh, type AuthResult } from "./service";
 
-export const REFRESH_COOKIE = "refreshToken";
+// On https the refresh cookie is `__Secure-refreshToken`: browsers take a __Secure- cookie only from
+// an https response, so a plain-http page on the same host cannot plant one. Only that name is read
+// there; an old unprefixed `refreshToken` cookie is ignored and cleared (README "Tokens").
+const LEGACY_REFRESH_COOKIE = "refreshToken";
 
 const AuthResultSchema = t.Object({
   accessToken: t.String(),
@@ -29,7 +33,12 @@ const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
 
 export function authRoutes(deps: Deps) {
-  const secureCookie = deps.config.publicUrl.startsWith("https://");
+  const secureCookie = isHttps(deps);
+  const cookieName = secureCookie ? "__Secure-refreshToken" : LEGACY_REFRESH_COOKIE;
+  const jarOf = (cookie: Record<string, Cookie<unknown>>) => {
+    if (secureCookie && cookie[LEGACY_REFRESH_COOKIE]?.value) cookie[LEGACY_REFRESH_COOKIE].remove();
+    return cookie[cookieName] as Cookie<unknown>;
+  };
 
   const setRefreshCookie = (cookie: Cookie<unknown>, result: AuthResult) => {
     cookie.set({
@@ -50,7 +59,7 @@ export function authRoutes(deps: Deps) {
     new Elysia({ name: `auth-refresh${path}` }).use(cookieJson(deps)).post(
       path,
       async ({ body, cookie, request, server }) => {
-        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+        const jar = jarOf(cookie);
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
@@ -74,7 +83,7 @@ export function authRoutes(deps: Deps) {
       "/api/auth/login",
       async ({ body, cookie, request, server }) => {
         const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
-        setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
+        setRefreshCookie(jarOf(cookie), result);
         return result;
       },
       {
@@ -91,7 +100,7 @@ export function authRoutes(deps: Deps) {
     .post(
       "/api/auth/logout",
       async ({ body, cookie, set }) => {
-        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+        const jar = jarOf(cookie);
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const found = await findSessionByToken(deps, token, "app");

@@ -70,16 +70,28 @@ function parseDelivery(rawBody: string): ParsedDelivery {
   if (id !== undefined && typeof id !== "string" && !Number.isSafeInteger(id)) {
     throw badRequest("invalid_input", "Invalid field: id (the event id must be a string or an integer)", "id");
   }
-  return { name: action, payload, eventId: id === undefined ? undefined : String(id) };
+  return { name: action, payload, eventId: id === undefined ? undefined : typedEventId(id as string | number) };
+}
+
+// Keys are typed, so an event id 1 and an event id "1" are two events: an integer is marked with a
+// control character, which string keys may not contain (a header cannot carry one either).
+// String keys keep their plain form, so records stored before this change still match.
+const INTEGER_MARK = "\u001f#";
+const CONTROL = /\p{Cc}/u;
+
+function typedEventId(id: string | number): string {
+  if (typeof id === "number") return `${INTEGER_MARK}${id}`;
+  if (CONTROL.test(id)) throw badRequest("invalid_input", "Invalid field: id (no control characters)", "id");
+  return id;
 }
 
 /** The Idempotency-Key header wins over the body's event id. */
 function eventKey(header: string | null, eventId: string | undefined): string | undefined {
   const key = header?.trim() || eventId;
-  if (key !== undefined && (key.length === 0 || key.length > MAX_EVENT_KEY)) {
+  if (key !== undefined && (key.length === 0 || key.length > MAX_EVENT_KEY || (key === header && CONTROL.test(key)))) {
     throw badRequest(
       "invalid_input",
-      `Idempotency-Key / id must be 1 to ${MAX_EVENT_KEY} characters`,
+      `Idempotency-Key / id must be 1 to ${MAX_EVENT_KEY} characters, without control characters`,
       "Idempotency-Key",
     );
   }
