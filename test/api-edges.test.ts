@@ -68,7 +68,9 @@ describe("login CSRF: cookie-setting endpoints take JSON from this site only", (
     expect((await t.request("POST", "/api/auth/refresh", formBody)).status).toBe(415);
     expect((await t.request("POST", "/api/auth/refresh-token", formBody)).status).toBe(415);
     expect((await t.request("POST", "/api/auth/logout", formBody)).status).toBe(415);
-    const cookie = await t.request("POST", "/api/auth/refresh", { headers: { cookie: `refreshToken=${refreshToken}` } });
+    const cookie = await t.request("POST", "/api/auth/refresh", {
+      headers: { cookie: `refreshToken=${refreshToken}` },
+    });
     expect(cookie.status).toBe(200);
   });
 
@@ -98,7 +100,9 @@ describe("the refresh cookie on https", async () => {
     expect(set).toStartWith(`__Secure-refreshToken=${refreshToken};`);
     expect(set).toContain("Secure");
 
-    const legacy = await https.request("POST", "/api/auth/refresh", { headers: { cookie: `refreshToken=${refreshToken}` } });
+    const legacy = await https.request("POST", "/api/auth/refresh", {
+      headers: { cookie: `refreshToken=${refreshToken}` },
+    });
     expect(legacy.status).toBe(401);
     expect(legacy.headers.get("set-cookie")).toMatch(/^refreshToken=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
 

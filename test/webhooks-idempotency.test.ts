@@ -64,7 +64,7 @@ describe("sequential replays", () => {
     expect(await licensesOf("evt@example.com")).toHaveLength(2);
   });
 
-  test("keys are typed: event id 1 and event id \"1\" are two events", async () => {
+  test('keys are typed: event id 1 and event id "1" are two events', async () => {
     const asNumber = await deliver(t, hook.token, { ...grant("typed@example.com"), id: 1 });
     const asString = await deliver(t, hook.token, { ...grant("typed@example.com"), id: "1" });
     expect([asNumber.status, asString.status]).toEqual([200, 200]);

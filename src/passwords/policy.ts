@@ -69,7 +69,14 @@ function simplePattern(key: string): string | undefined {
     return `This password uses only ${distinct} different character${distinct === 1 ? "" : "s"} (not counting spaces), so it is easy to guess.`;
   }
   for (let unit = 1; unit <= chars.length / 3; unit++) {
-    if (chars.length % unit === 0 && chars.join("") === chars.slice(0, unit).join("").repeat(chars.length / unit)) {
+    if (
+      chars.length % unit === 0 &&
+      chars.join("") ===
+        chars
+          .slice(0, unit)
+          .join("")
+          .repeat(chars.length / unit)
+    ) {
       return "This password repeats the same few characters over and over, so it is easy to guess.";
     }
   }

@@ -35,7 +35,11 @@ function decodeSafe(value: string): string {
   }
 }
 
-export function clientIp(request: Request, server: IpSource | null | undefined, proxy: ProxyTrust | false): string | null {
+export function clientIp(
+  request: Request,
+  server: IpSource | null | undefined,
+  proxy: ProxyTrust | false,
+): string | null {
   if (proxy) {
     const value = request.headers.get(proxy.header);
     // X-Forwarded-For: each proxy appends the address that connected to it, so the hops-th entry from

@@ -16,7 +16,11 @@ export function cookieJson(deps: Deps) {
       parse({ request }) {
         const type = request.headers.get("content-type");
         if (enabled && type !== null && !/^application\/json\s*(;|$)/i.test(type)) {
-          throw new AppError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+          throw new AppError(
+            415,
+            "unsupported_media_type",
+            "Send the body as JSON with Content-Type: application/json",
+          );
         }
       },
       // Transform runs for bodiless requests too, and before validation.
