@@ -2,33 +2,21 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { queueMail } from "../mail/outbox";
-import { revokeSession } from "../sessions/revoke";
+import { revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
 import { cookieJson } from "../web/cookie-json";
-import { isHttps } from "../web/csrf";
+import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
-import { login, refresh, type AuthResult } from "./service";
+import { AuthResultSchema, ErrorSchema, type AuthResult } from "./model";
+import { login, refresh } from "./service";
 
 // On https the refresh cookie is `__Secure-refreshToken`: browsers take a __Secure- cookie only from
 // an https response, so a plain-http page on the same host cannot plant one. Only that name is read
 // there; an old unprefixed `refreshToken` cookie is ignored and cleared (README "Tokens").
 const LEGACY_REFRESH_COOKIE = "refreshToken";
-
-const AuthResultSchema = t.Object({
-  accessToken: t.String(),
-  refreshToken: t.String(),
-  expiresIn: t.Number(),
-  limited: t.Boolean(),
-  limitedReason: t.Union([t.String(), t.Null()]),
-  remainingLicenses: t.Number(),
-  sessionId: t.String(),
-});
-
-const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 
 const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
 
@@ -125,24 +113,14 @@ export function authRoutes(deps: Deps) {
     .delete(
       "/api/auth/sessions/:id",
       async ({ auth, params, set, request, server }) => {
-        const client = clientInfo(request, server, deps.config.trustProxy);
-        const revoked = await revokeSession(deps, params.id, {
-          userId: auth.sub,
-          reason: "revoked_by_user",
-          actor: `user:${auth.sub}`,
-          ip: client.ip,
-        });
+        const user = { id: auth.sub, email: auth.email, name: auth.name };
+        const revoked = await revokeOwnSession(
+          deps,
+          user,
+          params.id,
+          clientInfo(request, server, deps.config.trustProxy),
+        );
         if (!revoked) throw notFound("session_not_found", "No such session of yours (or it has already ended)");
-        await queueMail(deps, {
-          to: auth.email,
-          kind: "session-revoked",
-          data: {
-            name: auth.name,
-            device: revoked.userAgent ?? "unknown device",
-            revokedBy: "you",
-            time: new Date(deps.clock.now()).toISOString(),
-          },
-        });
         set.status = 204;
       },
       {

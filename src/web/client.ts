@@ -3,15 +3,8 @@
 // Then only the one configured header is read (README "Behind a proxy"), never a fallback a client
 // could send instead, and only a valid address is kept.
 import type { ProxyTrust } from "../config";
+import type { ClientInfo } from "../lib/client-info";
 import { normalizeIp } from "../lib/ip";
-
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-  country: string | null;
-  city: string | null;
-  region: string | null;
-}
 
 interface IpSource {
   requestIP?(request: Request): { address: string } | null;
