@@ -2,8 +2,8 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { revokeOwnSession, revokeSession } from "../sessions/revoke";
-import { findSessionByToken } from "../sessions/service";
+import { revokeOwnSession } from "../sessions/revoke";
+import { logoutSession } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
 import { cookieJson } from "../web/cookie-json";
@@ -87,12 +87,11 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/api/auth/logout",
-      async ({ body, cookie, set }) => {
+      async ({ body, cookie, set, request, server }) => {
         const jar = jarOf(cookie);
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
-        const found = await findSessionByToken(deps, token, "app");
-        if (found) await revokeSession(deps, found.session.id, { reason: "logout", actor: `user:${found.user.id}` });
+        await logoutSession(deps, token, clientInfo(request, server, deps.config.trustProxy));
         jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
         set.status = 204;
       },

@@ -154,6 +154,29 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
 }
 
 /**
+ * Logout with a refresh token: the current token, or the one just replaced within the grace window,
+ * ends its session. An older one is reuse, handled exactly as at refresh (session revoked, audited,
+ * user mailed): whoever holds a stale token must not believe the session has ended while it lives on.
+ * Anything else (unknown, revoked, expired) changes nothing; logout answers 204 either way.
+ */
+export async function logoutSession(deps: Deps, token: string, client: ClientInfo): Promise<void> {
+  const parsed = parseToken(token);
+  if (!parsed) return;
+  const now = deps.clock.now();
+  await deps.db.write(async (tx) => {
+    const row = await loadForRefresh(tx, parsed.sessionId);
+    if (!row || row.kind !== "app" || row.revokedAt !== null || row.expiresAt <= now) return;
+    const presented = whichToken(deps, row, parsed.hash, now);
+    if (presented === "none") return;
+    if (presented === "old") {
+      const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
+      return revokeForReuseIn(tx, deps, { id: parsed.sessionId, user }, client);
+    }
+    await revokeSessionIn(tx, deps, parsed.sessionId, { reason: "logout", actor: `user:${row.userId}`, ip: client.ip });
+  });
+}
+
+/**
  * Re-decides the seat and moves the session on: a new successor for the current token, or —
  * inside the grace window — the same successor again (both holders keep working, no fork).
  * One UPDATE without RETURNING: every value written is known here.
