@@ -15,20 +15,42 @@ import { findUserIn } from "../users/service";
 export const MAX_SEATS = 100_000;
 // Anything below this (March 1973 in ms) is almost surely Unix *seconds* sent by mistake.
 const MIN_PLAUSIBLE_MS = 100_000_000_000;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+// The latest date taken: the end of year 9999, the last one every date API and page can show.
+export const MAX_VALID_UNTIL = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
-/** "2031-01-01", "2031-01-01T00:00:00Z", "…+02:00" or Unix ms → Unix ms; 400 naming `field` otherwise. */
+/**
+ * "2031-01-01", "2031-01-01T00:00:00Z", "…+02:00" or Unix ms → Unix ms, at most the end of year 9999;
+ * 400 naming `field` otherwise — also for a day that does not exist ("2031-02-30" is not March 2nd).
+ */
 export function parseValidUntil(value: string | number, field = "validUntil"): number {
-  if (typeof value === "number") {
-    if (!Number.isSafeInteger(value) || value < MIN_PLAUSIBLE_MS) {
-      throw badRequest("invalid_input", `${field} must be Unix milliseconds (not seconds) or an ISO 8601 date`, field);
-    }
-    return value;
+  const ms = typeof value === "number" ? unixMs(value, field) : isoMs(value.trim(), field);
+  if (ms > MAX_VALID_UNTIL) throw badRequest("invalid_input", `${field} must be no later than the year 9999`, field);
+  return ms;
+}
+
+function unixMs(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value < MIN_PLAUSIBLE_MS) {
+    throw badRequest("invalid_input", `${field} must be Unix milliseconds (not seconds) or an ISO 8601 date`, field);
   }
+  return value;
+}
+
+function isoMs(value: string, field: string): number {
   // A date-time needs its zone: without one, the server's local time zone would decide.
-  const ms = ISO_8601.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN;
-  if (!Number.isFinite(ms)) {
+  const match = ISO_8601.exec(value);
+  const ms = match ? Date.parse(value) : Number.NaN;
+  if (!match || !Number.isFinite(ms)) {
     throw badRequest("invalid_input", `${field} must be an ISO 8601 date like 2031-01-31T00:00:00Z or Unix ms`, field);
+  }
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw badRequest(
+      "invalid_input",
+      `${field}: ${match[1]}-${match[2]}-${match[3]} is not a day of the calendar`,
+      field,
+    );
   }
   return ms;
 }

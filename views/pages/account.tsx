@@ -9,7 +9,12 @@ const LIMITED_TEXT: Record<string, string> = {
   no_free_seat: "all seats in use",
 };
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A stored time as ISO 8601; "" when it is beyond what a Date holds (an old row must not break the page). */
+const iso = (ms: number) => {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+};
+const day = (ms: number) => iso(ms).slice(0, 10) || "far future";
 
 function SessionStatus({ s }: { s: AccountSessionRow }) {
   if (s.kind === "account") return <span class="badge">Account page</span>;
@@ -35,13 +40,13 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
           {where && <span safe>{`${where} · `}</span>}
           <span>
             Last active{" "}
-            <time datetime={new Date(s.lastUsedAt).toISOString()} safe>
+            <time datetime={iso(s.lastUsedAt)} safe>
               {s.lastActive}
             </time>
           </span>
           <span>
             {" · Signed in "}
-            <time datetime={new Date(s.createdAt).toISOString()} safe>
+            <time datetime={iso(s.createdAt)} safe>
               {s.created}
             </time>
           </span>
@@ -113,7 +118,7 @@ export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) 
                     <tr>
                       <td safe>{l.productId}</td>
                       <td>
-                        <time datetime={new Date(l.validUntil).toISOString()} safe>
+                        <time datetime={iso(l.validUntil)} safe>
                           {day(l.validUntil)}
                         </time>
                         {!l.valid && <span class="badge badge-warn"> expired</span>}
