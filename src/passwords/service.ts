@@ -165,9 +165,11 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   });
 }
 
-/** The user of an unused, unexpired link, or undefined. Changes nothing. */
+/** The active user of an unused, unexpired link, or undefined. Changes nothing. */
 async function linkUser(deps: Deps, token: string): Promise<User | undefined> {
-  return token.length <= MAX_TOKEN_LENGTH ? peekEmailTokenUser(deps, token) : undefined;
+  const user = token.length <= MAX_TOKEN_LENGTH ? await peekEmailTokenUser(deps, token) : undefined;
+  // A deactivated account's links open nothing (deactivation also voids them: updateUserIn).
+  return user?.status === "ACTIVE" ? user : undefined;
 }
 
 /** What the form of a link shows (whose account, first password or not), or undefined when the link is bad. */

@@ -9,6 +9,7 @@ import { badRequest, conflict, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
 import { queueMailIn } from "../mail/outbox";
+import { voidEmailTokensIn } from "../passwords/email-tokens";
 import { revokeUserSessionsIn } from "../sessions/revoke";
 
 export function normalizeEmail(email: string): string {
@@ -131,6 +132,8 @@ export async function updateUserIn(
     .where(eq(users.id, user.id))
     .returning();
   const after = updated as User;
+  // A password link goes to one address for one account state: a new address or status voids it.
+  if (changed.includes("email") || changed.includes("status")) await voidEmailTokensIn(tx, deps, user.id);
   const revokedSessions =
     after.status === "INACTIVE" && changed.includes("status")
       ? await revokeUserSessionsIn(tx, deps, user.id, { reason: "account_disabled", actor: options.actor })
