@@ -38,6 +38,8 @@ export interface Config {
   seatIdleTimeout: number;
   /** false, or which proxy header to believe and how many proxies stand in front (README "Behind a proxy"). */
   trustProxy: ProxyTrust | false;
+  /** seconds without use after which an account-page sign-in ends */
+  accountIdleTimeout: number;
   /** seconds a request body may stall mid-upload before the connection is cut */
   bodyIdleTimeout: number;
   corsOrigins: string[];
@@ -252,6 +254,7 @@ export function loadConfig(env: Env): Config {
     sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
     refreshGrace: duration("REFRESH_GRACE", 30, 1, MAX_REFRESH_GRACE),
     seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
+    accountIdleTimeout: duration("ACCOUNT_IDLE_TIMEOUT", 12 * 3600, 60),
     bodyIdleTimeout: duration("BODY_IDLE_TIMEOUT", 5, 1, 60),
     trustProxy: proxyTrust(read("TRUST_PROXY"), read("TRUST_PROXY_HEADER"), problems),
     corsOrigins,
