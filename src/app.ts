@@ -109,8 +109,27 @@ function errorResponse(deps: Deps, code: string | number, thrown: unknown, reque
   const status =
     typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : 500;
   if (status >= 400 && status < 500) return jsonError(status, "bad_request", "Bad request");
-  deps.log.error("unhandled error", { path: new URL(request.url).pathname, error: String(error) });
+  const database = databaseCause(error);
+  // A row it refers to went away meanwhile (e.g. its user was deleted): a conflict, not a crash.
+  if (database?.code.startsWith("SQLITE_CONSTRAINT")) {
+    return jsonError(409, "conflict", "Something this refers to was changed or removed meanwhile; reload and retry");
+  }
+  // Never String(error) of a query error: drizzle's message lists the SQL parameters (hashes, emails).
+  const detail = database
+    ? `${database.code}: ${database.message}`
+    : error instanceof Error
+      ? error.name
+      : typeof error;
+  deps.log.error("unhandled error", { path: new URL(request.url).pathname, error: detail });
   return jsonError(500, "internal_error", "Internal server error");
+}
+
+/** The libSQL error under a failed query (drizzle wraps it, with the SQL and its parameters, as `cause`). */
+function databaseCause(error: unknown): { code: string; message: string } | undefined {
+  const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = inner instanceof Error ? (inner as { code?: unknown }).code : undefined;
+  if (!(inner instanceof Error) || typeof code !== "string") return undefined;
+  return { code, message: inner.message.split("\n")[0] ?? "" };
 }
 
 /** The first failing field of an Elysia/TypeBox validation error, as a dotted path. */
