@@ -10,7 +10,7 @@ import { cookieJson } from "../web/cookie-json";
 import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
-import { AuthResultSchema, ErrorSchema, type AuthResult } from "./model";
+import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
 import { login, refresh } from "./service";
 
 // On https the refresh cookie is `__Secure-refreshToken`: browsers take a __Secure- cookie only from
@@ -18,7 +18,15 @@ import { login, refresh } from "./service";
 // there; an old unprefixed `refreshToken` cookie is ignored and cleared (README "Tokens").
 const LEGACY_REFRESH_COOKIE = "refreshToken";
 
-const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
+// cookieOnly: the refresh token stays in the HttpOnly cookie and is left out of the JSON answer,
+// so script in the page never sees it (seatkey/client's cookie mode).
+const CookieOnly = t.Optional(t.Boolean());
+const TokenBody = t.Optional(
+  t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })), cookieOnly: CookieOnly }),
+);
+
+const answer = (result: AuthResult, cookieOnly: boolean | undefined) =>
+  cookieOnly ? { ...result, refreshToken: undefined } : result;
 
 export function authRoutes(deps: Deps) {
   const secureCookie = isHttps(deps);
@@ -52,12 +60,12 @@ export function authRoutes(deps: Deps) {
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(jar, result);
-        return result;
+        return answer(result, body?.cookieOnly);
       },
       {
         cookieJson: true,
         body: TokenBody,
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
       },
     );
@@ -72,7 +80,7 @@ export function authRoutes(deps: Deps) {
       async ({ body, cookie, request, server }) => {
         const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(jarOf(cookie), result);
-        return result;
+        return answer(result, body.cookieOnly);
       },
       {
         cookieJson: true,
@@ -80,8 +88,9 @@ export function authRoutes(deps: Deps) {
           email: t.String({ minLength: 1, maxLength: 320 }),
           password: t.String({ minLength: 1, maxLength: 1024 }),
           productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+          cookieOnly: CookieOnly,
         }),
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },
     )
