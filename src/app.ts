@@ -12,6 +12,7 @@ import { passwordPages } from "./passwords/pages";
 import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
+import { storeRoutes } from "./stores/routes";
 import { webhookRoutes } from "./webhooks/routes";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -40,6 +41,7 @@ export function createApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
+    .use(storeRoutes(deps))
     .use(adminRoutes(deps))
     .use(passwordRoutes(deps))
     .use(passwordPages(deps))

@@ -42,6 +42,12 @@ export interface Config {
   passwordMinLength: number;
   passwordMaxLength: number;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
+  /** seconds a store subscription's license outlives its paid period (late renewals) */
+  storeRenewalGrace: number;
+  /** Stripe secret key: fetches one-time checkout line items when set */
+  stripeApiKey: string | undefined;
+  /** Where the Stripe SDK sends API calls (default api.stripe.com; tests: a local stub) */
+  stripeApiBase: string | undefined;
 }
 
 /** Each rate limit: its env name (RATE_LIMIT_<name>_MAX / _WINDOW), default max, default window (s). */
@@ -207,10 +213,16 @@ export function loadConfig(env: Env): Config {
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
     passwordMaxLength: 256,
+    storeRenewalGrace: duration("STORE_RENEWAL_GRACE", 3 * 86400, 0),
+    stripeApiKey: read("STRIPE_API_KEY"),
+    stripeApiBase: read("STRIPE_API_BASE"),
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
   };
+  if (config.stripeApiBase !== undefined && !isHttpUrl(config.stripeApiBase)) {
+    problems.push(`STRIPE_API_BASE="${config.stripeApiBase}" must be an http(s) URL`);
+  }
   if (config.refreshGrace >= config.accessTokenTtl * 10) {
     problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");
   }

@@ -1,10 +1,11 @@
 // Store event fixtures (test/fixtures/stores/<provider>/): whole events as each store sends them,
 // built from the stores' documented payloads. Signed here with the stores' own schemes.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Stripe from "stripe";
 import type { StoreProvider } from "../db/schema";
 import { hmacSha256 } from "../src/lib/crypto";
+import type { TestContext } from "./helpers";
 
 const DIR = join(import.meta.dir, "fixtures", "stores");
 
@@ -67,3 +68,75 @@ export async function storeHeaders(
 }
 
 export { stripeClient };
+
+/** Every fixture name of a store, e.g. "customer.subscription.created". */
+export function fixtureNames(provider: StoreProvider): string[] {
+  return readdirSync(join(DIR, provider)).map((file) => file.replace(/\.(json|txt)$/, ""));
+}
+
+/** Product map entries the fixtures need: each store's recurring "pro" item, and a one-time item. */
+export const FIXTURE_MAP: Record<StoreProvider, { externalId: string; productId: string; termDays?: number | null }[]> =
+  {
+    stripe: [
+      { externalId: "price_1SaPpzLkdIwHu7ixPro0Seat", productId: "pro" },
+      { externalId: "price_1SaPr0LkdIwHu7ixLifetime", productId: "lifetime", termDays: null },
+    ],
+    lemonsqueezy: [{ externalId: "571203", productId: "pro" }],
+    paddle: [
+      { externalId: "pri_01kf2zx8sawmvhz1pv30seatpr", productId: "pro" },
+      { externalId: "pro_01kf2zz8lifetimeproduct00", productId: "lifetime", termDays: 365 },
+    ],
+    gumroad: [{ externalId: "seatkey-pro", productId: "pro" }],
+  };
+
+export interface StoreHook {
+  id: string;
+  token: string;
+  url: string;
+  provider: StoreProvider;
+}
+
+/** A store endpoint created through the admin API, its product map filled the same way. */
+export async function createStoreHook(t: TestContext, adminToken: string, provider: StoreProvider): Promise<StoreHook> {
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const body = {
+    name: `${provider} shop`,
+    provider,
+    ...(provider === "gumroad" ? {} : { signingSecret: SECRETS[provider] }),
+  };
+  const res = await t.request("POST", "/api/webhooks/create", { body, headers: auth });
+  if (res.status !== 201) throw new Error(`store endpoint: ${res.status} ${await res.text()}`);
+  const hook = (await res.json()) as StoreHook;
+  for (const { externalId, ...entry } of FIXTURE_MAP[provider]) {
+    const put = await t.request("PUT", `/api/webhooks/${hook.id}/products/${encodeURIComponent(externalId)}`, {
+      body: entry,
+      headers: auth,
+    });
+    if (put.status !== 200) throw new Error(`product map: ${put.status} ${await put.text()}`);
+  }
+  return hook;
+}
+
+/** POSTs a raw body to the endpoint's URL (token in it, as the store does), signed as the store signs. */
+export async function sendRaw(t: TestContext, hook: StoreHook, body: string, headers?: Record<string, string>) {
+  const path = new URL(hook.url).pathname + new URL(hook.url).search;
+  const h = headers ?? (await storeHeaders(hook.provider, body, t.clock.now()));
+  const res = await t.request("POST", path, {
+    body,
+    headers: { ...h, "content-length": String(Buffer.byteLength(body)) },
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      success?: boolean;
+      response?: { eventId: string; status: string; note: string | null };
+      code?: string;
+      error?: string;
+    },
+  };
+}
+
+/** Delivers a fixture as the store would. */
+export function sendFixture(t: TestContext, hook: StoreHook, name: string) {
+  return sendRaw(t, hook, fixture(hook.provider, name));
+}

@@ -69,6 +69,17 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
   return created;
 }
 
+/** The user with this email, or a new one without a password (`created`: mail them a set-password link). */
+export async function findOrCreateUserIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  input: NewUser,
+): Promise<{ user: User; created: boolean }> {
+  const existing = await tx.query.users.findFirst({ where: eq(users.email, assertEmail(input.email)) });
+  if (existing) return { user: existing, created: false };
+  return { user: await insertUser(tx, deps, input), created: true };
+}
+
 export async function createUser(deps: Deps, input: NewUser): Promise<User> {
   return deps.db.write((tx) => insertUser(tx, deps, input));
 }
