@@ -37,6 +37,16 @@ export interface DatabaseOptions {
   busyTimeout?: number;
   /** Embedded replica: seconds between background pulls from the primary. */
   syncInterval?: number;
+  /** WORKERS=N on a local file: the turn to write, shared with the other processes (src/write-turns.ts). */
+  turn?: ClusterTurn | undefined;
+}
+
+/** The right to write, taken in turns by the processes sharing one local file. */
+export interface ClusterTurn {
+  /** Resolves once this process may write (at once when it holds the turn already). */
+  enter(): Promise<void>;
+  /** One write is done; keep the turn for the next if `moreQueued` (and it is still fair to). */
+  leave(moreQueued: boolean): void;
 }
 
 // Pooled connections for a local file, opened as needed (one serves every call outside a
@@ -67,15 +77,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   // Inside one process a local file's write lock is taken by a synchronous native call that would
   // block the event loop while another connection of ours holds it (busy wait on ourselves).
-  // Taking turns in-process first avoids that; other processes are handled by SQLite's busy
-  // timeout and the retry. A remote server takes concurrent transactions on separate streams and
-  // does its own locking: no in-process turn there.
+  // Taking turns in-process first avoids that; then, in a cluster, the turn shared with the other
+  // processes (options.turn); writers outside it are handled by SQLite's busy timeout and the
+  // retry. A remote server takes concurrent transactions on separate streams and does its own
+  // locking: no turns there.
+  const turn = local ? options.turn : undefined;
   const inTurn = async <T>(run: () => Promise<T>): Promise<T> => {
-    const release = local ? await lock.acquire() : undefined;
+    if (!local) return run();
+    const release = await lock.acquire();
     try {
-      return await run();
+      await turn?.enter();
+      try {
+        return await run();
+      } finally {
+        turn?.leave(lock.pending > 1);
+      }
     } finally {
-      release?.();
+      release();
     }
   };
 
@@ -198,10 +216,19 @@ function isBusy(error: unknown): boolean {
 /** A FIFO async mutex. */
 class WriteLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Writers holding or waiting for the lock. */
+  pending = 0;
 
   acquire(): Promise<() => void> {
+    this.pending++;
     let release!: () => void;
-    const next = new Promise<void>((resolve) => (release = resolve));
+    const next = new Promise<void>(
+      (resolve) =>
+        (release = () => {
+          this.pending--;
+          resolve();
+        }),
+    );
     const ready = this.tail.then(() => release);
     this.tail = this.tail.then(() => next);
     return ready;

@@ -30,7 +30,8 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     role: text("role", { enum: ROLES }).notNull().default("OWNER"),
     status: text("status", { enum: USER_STATUSES }).notNull().default("ACTIVE"),
-    // Argon2id PHC string; null until the user sets a password.
+    // Argon2id PHC string; null until the user sets a password. A bcrypt hash brought by an import
+    // from auth-license-server stays until that user's next sign-in replaces it.
     passwordHash: text("password_hash"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -280,6 +281,21 @@ export const storeEvents = sqliteTable(
     index("store_events_waiting_idx").on(t.webhookId, t.waitingFor),
     index("store_events_status_idx").on(t.status, t.receivedAt),
   ],
+);
+
+// Rows brought in by `bun run admin import auth-license-server`: the other server's integer id →
+// ours, so a re-run changes nothing and its old ids keep working on the compatibility routes.
+export const legacyIds = sqliteTable(
+  "legacy_ids",
+  {
+    source: text("source").notNull(),
+    // "user" | "license" | "webhook"
+    kind: text("kind").notNull(),
+    legacyId: text("legacy_id").notNull(),
+    id: text("id").notNull(),
+    importedAt: integer("imported_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.kind, t.legacyId] })],
 );
 
 export type User = typeof users.$inferSelect;

@@ -9,7 +9,8 @@ import { createSession } from "../sessions/service";
 import { listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../web/client";
-import { describeDevice, place, timeAgo } from "./device";
+import { timeAgo } from "../lib/time-text";
+import { describeDevice, place } from "./device";
 
 export interface AccountSessionRow extends SessionView {
   device: string;

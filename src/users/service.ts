@@ -1,7 +1,7 @@
 // Users: creation, lookup, and the public shape that never carries a password hash.
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { users, type Role, type User } from "../../db/schema";
+import { users, type Role, type User, type UserStatus } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../lib/crypto";
@@ -43,10 +43,19 @@ export async function findUserIn(tx: Tx, userId: string): Promise<User> {
   return user;
 }
 
+/** The user with this email inside an open transaction, if any. */
+export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | undefined> {
+  return tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+}
+
 export interface NewUser {
   email: string;
   name: string;
   role?: Role;
+  /** Only an import brings these: its status, its bcrypt hash and its creation time. */
+  status?: UserStatus;
+  passwordHash?: string | null;
+  createdAt?: number;
 }
 
 /** Inserts a user without a password inside an open transaction; 409 when the email is taken. */
@@ -60,7 +69,9 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
       email,
       name: input.name.trim(),
       role: input.role ?? "OWNER",
-      createdAt: now,
+      status: input.status ?? "ACTIVE",
+      passwordHash: input.passwordHash ?? null,
+      createdAt: input.createdAt ?? now,
       updatedAt: now,
     })
     .onConflictDoNothing()

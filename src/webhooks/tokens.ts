@@ -39,41 +39,48 @@ function checkSecret(provider: WebhookProvider, signingSecret: string | undefine
   }
 }
 
-export async function createWebhook(
-  deps: Deps,
-  input: {
-    name: string;
-    provider?: WebhookProvider | undefined;
-    signingSecret?: string | undefined;
-    createdBy: string;
-  },
-): Promise<CreatedWebhook> {
+export interface NewWebhook {
+  name: string;
+  /** Who sends the deliveries: seatkey's actions (default) or one store's native events. */
+  provider?: WebhookProvider | undefined;
+  signingSecret?: string | undefined;
+  /** The admin it belongs to. */
+  createdBy: string;
+  /** Who is creating it, for the audit log: "admin:<id>" unless given. */
+  actor?: string;
+}
+
+/** Creates a webhook token inside an open transaction; the raw token is in the answer only. */
+export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config" | "keys">, input: NewWebhook) {
   const provider = input.provider ?? "seatkey";
   checkSecret(provider, input.signingSecret);
   const token = randomToken();
   const id = newId();
   const name = input.name.trim();
-  await deps.db.write(async (tx) => {
-    await tx.insert(webhookTokens).values({
-      id,
-      createdBy: input.createdBy,
-      name,
-      provider,
-      tokenHash: sha256Hex(token),
-      signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
-      createdAt: deps.clock.now(),
-    });
-    await auditIn(tx, deps, {
-      event: "webhook.created",
-      actor: `admin:${input.createdBy}`,
-      detail: { webhookId: id, name, provider, signed: Boolean(input.signingSecret) },
-    });
+  await tx.insert(webhookTokens).values({
+    id,
+    createdBy: input.createdBy,
+    name,
+    provider,
+    tokenHash: sha256Hex(token),
+    signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
+    createdAt: deps.clock.now(),
+  });
+  await auditIn(tx, deps, {
+    event: "webhook.created",
+    actor: input.actor ?? `admin:${input.createdBy}`,
+    detail: { webhookId: id, name, provider, signed: Boolean(input.signingSecret) },
   });
   const base = `${deps.config.publicUrl}/api/webhooks`;
-  return { id, name, provider, token, url: provider === "seatkey" ? base : `${base}?token=${token}` };
+  const url = provider === "seatkey" ? base : `${base}?token=${token}`;
+  return { id, name, provider, token, url } satisfies CreatedWebhook;
 }
 
-/** A live store endpoint by id (admin routes); 404 for an unknown id or a seatkey endpoint. */
+export async function createWebhook(deps: Deps, input: NewWebhook): Promise<CreatedWebhook> {
+  return deps.db.write((tx) => createWebhookIn(tx, deps, input));
+}
+
+/** A store endpoint by id (admin routes); 404 for an unknown id or a seatkey endpoint. */
 export async function findStoreWebhook(deps: Pick<Deps, "db">, webhookId: string): Promise<WebhookToken> {
   const webhook = await deps.db.orm.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, webhookId) });
   if (!webhook || webhook.provider === "seatkey") throw notFound("webhook_not_found", "No store endpoint with this id");
