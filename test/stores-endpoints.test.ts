@@ -35,9 +35,12 @@ const state = async () => ({
 });
 
 async function events(hook: StoreHook, status?: string) {
-  const res = await t.request("GET", `/api/webhooks/${hook.id}/events${status ? `?status=${status}` : ""}`, { headers: auth });
+  const res = await t.request("GET", `/api/webhooks/${hook.id}/events${status ? `?status=${status}` : ""}`, {
+    headers: auth,
+  });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { events: { id: string; type: string; status: string; error: string | null }[] }).events;
+  return ((await res.json()) as { events: { id: string; type: string; status: string; error: string | null }[] })
+    .events;
 }
 
 const hooks = {} as Record<StoreProvider, StoreHook>;
@@ -60,7 +63,8 @@ describe("creating a store endpoint", () => {
   });
 
   test("a signing store needs its secret; Gumroad takes none; an unknown provider is refused", async () => {
-    const create = (body: Record<string, unknown>) => t.request("POST", "/api/webhooks/create", { body, headers: auth });
+    const create = (body: Record<string, unknown>) =>
+      t.request("POST", "/api/webhooks/create", { body, headers: auth });
     for (const provider of ["stripe", "lemonsqueezy", "paddle"]) {
       const res = await create({ name: "x", provider });
       expect(res.status).toBe(400);
@@ -77,14 +81,22 @@ describe("creating a store endpoint", () => {
     expect((await put("price_extra", { productId: "extra", seatsPerUnit: 5, termDays: 30 })).status).toBe(200);
     expect((await put("price_extra", { productId: "extra", seatsPerUnit: 2 })).status).toBe(200);
     const list = await t.request("GET", `/api/webhooks/${hook.id}/products`, { headers: auth });
-    const { products } = (await list.json()) as { products: { externalId: string; seatsPerUnit: number; termDays: number | null }[] };
+    const { products } = (await list.json()) as {
+      products: { externalId: string; seatsPerUnit: number; termDays: number | null }[];
+    };
     expect(products.find((p) => p.externalId === "price_extra")).toMatchObject({ seatsPerUnit: 2, termDays: null });
     expect((await put("price_bad", { productId: "x", seatsPerUnit: 0 })).status).toBeOneOf([400, 422]);
     const owner = await signedInUser(t, "OWNER");
     expect((await put("price_extra", { productId: "x" }, { authorization: `Bearer ${owner.token}` })).status).toBe(403);
-    expect((await t.request("DELETE", `/api/webhooks/${hook.id}/products/price_extra`, { headers: auth })).status).toBe(204);
-    expect((await t.request("DELETE", `/api/webhooks/${hook.id}/products/price_extra`, { headers: auth })).status).toBe(404);
-    const own = (await (await t.request("POST", "/api/webhooks/create", { body: { name: "own" }, headers: auth })).json()) as StoreHook;
+    expect((await t.request("DELETE", `/api/webhooks/${hook.id}/products/price_extra`, { headers: auth })).status).toBe(
+      204,
+    );
+    expect((await t.request("DELETE", `/api/webhooks/${hook.id}/products/price_extra`, { headers: auth })).status).toBe(
+      404,
+    );
+    const own = (await (
+      await t.request("POST", "/api/webhooks/create", { body: { name: "own" }, headers: auth })
+    ).json()) as StoreHook;
     expect((await t.request("GET", `/api/webhooks/${own.id}/products`, { headers: auth })).status).toBe(404);
   });
 });
@@ -109,14 +121,24 @@ describe("hostile deliveries: refused, nothing stored", () => {
     const now = t.clock.now();
     await refused(hooks.stripe, body, { "stripe-signature": await stripeSignature(body, now - 301_000) }, 401);
     await refused(hooks.stripe, body, { "stripe-signature": await stripeSignature(body, now + 60_000) }, 401);
-    await refused(hooks.stripe, body.replace("ann@", "eve@"), { "stripe-signature": await stripeSignature(body, now) }, 401);
+    await refused(
+      hooks.stripe,
+      body.replace("ann@", "eve@"),
+      { "stripe-signature": await stripeSignature(body, now) },
+      401,
+    );
     await refused(hooks.paddle, body, {}, 401);
     await refused(hooks.lemonsqueezy, body, { "x-signature": "" }, 401);
   });
 
   test("an endpoint of one store fed another store's events: 400, nothing stored", async () => {
     const lemon = fixture("lemonsqueezy", "order_created");
-    const answer = await refused(hooks.paddle, lemon, { "paddle-signature": paddleSignature(lemon, t.clock.now()) }, 400);
+    const answer = await refused(
+      hooks.paddle,
+      lemon,
+      { "paddle-signature": paddleSignature(lemon, t.clock.now()) },
+      400,
+    );
     expect(answer.code).toBe("invalid_event");
     const stripe = fixture("stripe", "invoice.paid.first");
     await refused(hooks.lemonsqueezy, stripe, { "x-signature": lemonSignature(stripe) }, 400);
@@ -127,7 +149,10 @@ describe("hostile deliveries: refused, nothing stored", () => {
     const ping = fixture("gumroad", "sale");
     const before = await state();
     for (const path of ["/api/webhooks", "/api/webhooks?token=wrong"]) {
-      const res = await t.request("POST", path, { body: ping, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const res = await t.request("POST", path, {
+        body: ping,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(res.status).toBe(401);
     }
     expect(await state()).toEqual(before);
@@ -143,7 +168,10 @@ describe("the store-event log", () => {
   test("an unknown event type is acknowledged and recorded as ignored", async () => {
     const res = await sendFixture(t, hooks.stripe, "payment_intent.created");
     expect(res.status).toBe(200);
-    expect(res.body.response).toMatchObject({ status: "ignored", note: "seatkey does not act on payment_intent.created" });
+    expect(res.body.response).toMatchObject({
+      status: "ignored",
+      note: "seatkey does not act on payment_intent.created",
+    });
     expect((await events(hooks.stripe, "ignored")).map((e) => e.type)).toContain("payment_intent.created");
   });
 
@@ -152,10 +180,14 @@ describe("the store-event log", () => {
     expect(first.body.response?.status).toBe("applied");
     const before = await state();
     const raw = fixture("lemonsqueezy", "order_created");
-    const res = await t.request("POST", new URL(hooks.lemonsqueezy.url).pathname + new URL(hooks.lemonsqueezy.url).search, {
-      body: raw,
-      headers: await storeHeaders("lemonsqueezy", raw, t.clock.now()),
-    });
+    const res = await t.request(
+      "POST",
+      new URL(hooks.lemonsqueezy.url).pathname + new URL(hooks.lemonsqueezy.url).search,
+      {
+        body: raw,
+        headers: await storeHeaders("lemonsqueezy", raw, t.clock.now()),
+      },
+    );
     expect(res.headers.get("idempotent-replayed")).toBe("true");
     expect(await res.json()).toEqual(first.body);
     expect(await state()).toEqual(before);
@@ -164,16 +196,29 @@ describe("the store-event log", () => {
   test("an unmapped purchase is kept as unmapped, then applied by a re-apply once the map names it", async () => {
     const res = await sendFixture(t, hooks.stripe, "checkout.session.completed.payment.no-metadata");
     expect(res.body.response).toMatchObject({ status: "unmapped" });
-    const paid = fixture("stripe", "checkout.session.completed.payment").replace('"seatkey_price": "price_1SaPr0LkdIwHu7ixLifetime"', '"seatkey_price": "price_unknown"');
+    const paid = fixture("stripe", "checkout.session.completed.payment").replace(
+      '"seatkey_price": "price_1SaPr0LkdIwHu7ixLifetime"',
+      '"seatkey_price": "price_unknown"',
+    );
     const unmapped = await sendRaw(t, hooks.stripe, paid.replace("evt_1SaPq10", "evt_1SaPq99"));
-    expect(unmapped.body.response).toMatchObject({ status: "unmapped", note: "no product map entry for price_unknown" });
+    expect(unmapped.body.response).toMatchObject({
+      status: "unmapped",
+      note: "no product map entry for price_unknown",
+    });
     const eventId = unmapped.body.response!.eventId;
     expect((await events(hooks.stripe, "unmapped")).map((e) => e.id)).toContain(eventId);
-    await t.request("PUT", `/api/webhooks/${hooks.stripe.id}/products/price_unknown`, { body: { productId: "addon" }, headers: auth });
-    const replay = await t.request("POST", `/api/webhooks/${hooks.stripe.id}/events/${eventId}/replay`, { headers: auth });
+    await t.request("PUT", `/api/webhooks/${hooks.stripe.id}/products/price_unknown`, {
+      body: { productId: "addon" },
+      headers: auth,
+    });
+    const replay = await t.request("POST", `/api/webhooks/${hooks.stripe.id}/events/${eventId}/replay`, {
+      headers: auth,
+    });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ event: { id: eventId, status: "applied" } });
-    const again = await t.request("POST", `/api/webhooks/${hooks.paddle.id}/events/${eventId}/replay`, { headers: auth });
+    const again = await t.request("POST", `/api/webhooks/${hooks.paddle.id}/events/${eventId}/replay`, {
+      headers: auth,
+    });
     expect(again.status).toBe(404);
   });
 
