@@ -7,6 +7,7 @@ import type { Deps } from "./deps";
 import { loadSigningKeys } from "./keys/keys";
 import { systemClock } from "./lib/clock";
 import { consoleLogger } from "./lib/log";
+import { withOutbox } from "./mail/sender";
 import { createMailTransport } from "./mail/transport";
 import { createHasher, hashConcurrency, OWASP_ARGON2ID } from "./passwords/hasher";
 
@@ -21,7 +22,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
   const db = await openConfiguredDatabase(config, options.turn);
   if (options.migrate ?? true) await migrateDatabase(db);
   const keys = await loadSigningKeys(config);
-  return {
+  return withOutbox({
     config,
     db,
     clock: systemClock,
@@ -29,5 +30,5 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     log: consoleLogger,
     mailer: createMailTransport(config, consoleLogger),
     hasher: createHasher(OWASP_ARGON2ID, { concurrency: hashConcurrency(config.workers) }),
-  };
+  });
 }

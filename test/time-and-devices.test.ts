@@ -1,7 +1,7 @@
 // How times and devices read on pages and in mails: "in 15 minutes", "Safari 17 on macOS", and
 // never a raw User-Agent header (anyone can send a sentence as one).
 import { describe, expect, test } from "bun:test";
-import { describeDevice, deviceType } from "../src/account/device";
+import { describeDevice, deviceType } from "../src/sessions/device";
 import { tooManyRequests } from "../src/errors";
 import { timeAgo, timeUntil } from "../src/lib/time-text";
 
