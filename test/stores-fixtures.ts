@@ -140,3 +140,77 @@ export async function sendRaw(t: TestContext, hook: StoreHook, body: string, hea
 export function sendFixture(t: TestContext, hook: StoreHook, name: string) {
   return sendRaw(t, hook, fixture(hook.provider, name));
 }
+
+// ---- A customer's whole life per store, as fixture names in delivery order. ----
+
+export interface Life {
+  purchase: string[];
+  renewal: string[];
+  fewerSeats?: string[];
+  cancel: string[];
+  end: string[];
+  /** When the renewal, the seat change and the period end happen (ms). */
+  renewedAt: number;
+  periodEnd: number;
+  /** A one-time (or separate) purchase and the refund that ends it. */
+  refund: { purchase: string[]; refund: string[]; ref: string };
+}
+
+export const T0 = Date.UTC(2026, 0, 10, 10, 0, 0);
+export const DAY = 86_400_000;
+export const GRACE = 3 * DAY;
+
+export const LIVES: Record<StoreProvider, Life> = {
+  stripe: {
+    purchase: [
+      "customer.created",
+      "checkout.session.completed.subscription",
+      "customer.subscription.created",
+      "invoice.paid.first",
+    ],
+    renewal: ["invoice.paid.renewal"],
+    fewerSeats: ["customer.subscription.updated.quantity"],
+    cancel: ["customer.subscription.updated.cancel"],
+    end: ["customer.subscription.deleted"],
+    renewedAt: (1768039206 + 31 * 86400) * 1000,
+    periodEnd: (1768039206 + 59 * 86400) * 1000,
+    refund: {
+      purchase: ["checkout.session.completed.payment"],
+      refund: ["charge.refunded"],
+      ref: "pi_3SaPr0LkdIwHu7ix0OneTime",
+    },
+  },
+  lemonsqueezy: {
+    purchase: ["order_created", "subscription_created"],
+    renewal: ["subscription_payment_success", "subscription_updated.renewal"],
+    fewerSeats: ["subscription_updated.quantity"],
+    cancel: ["subscription_cancelled"],
+    end: ["subscription_expired"],
+    renewedAt: T0 + 31 * DAY,
+    periodEnd: T0 + 59 * DAY,
+    refund: { purchase: [], refund: ["order_refunded"], ref: "4120731" },
+  },
+  paddle: {
+    purchase: ["customer.created", "transaction.completed", "subscription.created", "subscription.activated"],
+    renewal: ["transaction.completed.renewal", "subscription.updated.renewal"],
+    fewerSeats: ["subscription.updated.quantity"],
+    cancel: ["subscription.updated.cancel"],
+    end: ["subscription.canceled"],
+    renewedAt: T0 + 31 * DAY,
+    periodEnd: T0 + 59 * DAY,
+    refund: {
+      purchase: ["transaction.completed.one-time"],
+      refund: ["adjustment.created.refund-pending", "adjustment.updated.refund-approved"],
+      ref: "txn_01kf3c0onetime000000000000",
+    },
+  },
+  gumroad: {
+    purchase: ["sale"],
+    renewal: ["sale.renewal"],
+    cancel: ["cancellation"],
+    end: ["subscription_ended"],
+    renewedAt: Date.parse("2026-02-10T10:00:00Z"),
+    periodEnd: Date.parse("2026-03-10T10:00:00Z"),
+    refund: { purchase: [], refund: ["refund"], ref: "Hg2Fe4Dc6Ba8Zy0Xw1Vu3Ts==" },
+  },
+};
