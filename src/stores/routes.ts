@@ -77,7 +77,7 @@ export function storeRoutes(deps: Deps) {
     .post(
       "/api/webhooks/:id/events/:eventId/replay",
       async ({ params }) => ({
-        event: await replayStoreEvent(deps, await findStoreWebhook(deps, params.id), params.eventId),
+        event: await replayStoreEvent(deps, { webhookId: params.id, eventId: params.eventId }),
       }),
       { auth: "ADMIN", params: EventParams, detail: { summary: "Apply a stored store event again", tags } },
     );

@@ -12,6 +12,7 @@ import { type Applied, type ApplyContext, applyIn } from "./apply";
 import type { StoreEvent } from "./event";
 import { eventBody, findEvent, markEventIn, type Outcome, parkedOn, recordEvent, toEventView } from "./log";
 import { STORES } from "./providers";
+import { findStoreWebhook } from "../webhooks/tokens";
 import { withCheckoutLineItems } from "./stripe-api";
 
 /** How many parked events one delivery may wake (each in its own transaction). */
@@ -63,10 +64,12 @@ function answer(id: string, outcome: { status: StoreEventStatus; error: string |
 }
 
 /** Re-applies a stored event (after the product map was fixed, or a failure's cause removed). */
-export async function replayStoreEvent(deps: Deps, webhook: WebhookToken, eventId: string) {
-  const row = await findEvent(deps, eventId);
-  if (row.webhookId !== webhook.id || webhook.provider === "seatkey")
+export async function replayStoreEvent(deps: Deps, input: { webhookId: string; eventId: string }) {
+  const webhook = await findStoreWebhook(deps, input.webhookId);
+  const row = await findEvent(deps, input.eventId);
+  if (row.webhookId !== webhook.id || webhook.provider === "seatkey") {
     throw new AppError(404, "store_event_not_found", "No store event with this id");
+  }
   const event = STORES[webhook.provider].parse(eventBody(deps, row), new Headers());
   const outcome = await process(deps, webhook, row, event);
   return { ...toEventView(row), status: outcome.status, error: outcome.error, waitingFor: outcome.waitingFor ?? null };
