@@ -193,6 +193,23 @@ describe("the store-event log", () => {
     expect(await state()).toEqual(before);
   });
 
+  test("copies of one event racing each other create one license, one user and one mail", async () => {
+    const before = await state();
+    const mails = Number((await t.deps.db.orm.all<{ n: number }>(sql`SELECT count(*) AS n FROM mail_outbox`))[0]?.n);
+    const ping = fixture("gumroad", "sale.ping-classic").replace("ann%40example.com", "cy%40example.com");
+    const answers = await Promise.all(Array.from({ length: 5 }, () => sendRaw(t, hooks.gumroad, ping)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.response?.eventId)).size).toBe(1);
+    expect(await state()).toEqual({
+      events: before.events + 1,
+      licenses: before.licenses + 1,
+      users: before.users + 1,
+      customers: before.customers + 1,
+    });
+    const after = Number((await t.deps.db.orm.all<{ n: number }>(sql`SELECT count(*) AS n FROM mail_outbox`))[0]?.n);
+    expect(after).toBe(mails + 1);
+  });
+
   test("an unmapped purchase is kept as unmapped, then applied by a re-apply once the map names it", async () => {
     const res = await sendFixture(t, hooks.stripe, "checkout.session.completed.payment.no-metadata");
     expect(res.body.response).toMatchObject({ status: "unmapped" });
