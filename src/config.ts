@@ -56,6 +56,8 @@ export interface Config {
   stripeApiKey: string | undefined;
   /** Where the Stripe SDK sends API calls (default api.stripe.com; tests: a local stub) */
   stripeApiBase: string | undefined;
+  /** Event webhooks may go to private and loopback addresses (tests, a receiver on the same host). */
+  eventsAllowPrivate: boolean;
 }
 
 /** Each rate limit: its env name (RATE_LIMIT_<name>_MAX / _WINDOW), default max, default window (s). */
@@ -68,6 +70,7 @@ export const RATE_LIMITS = {
   resetPerAccount: ["RESET_ACCOUNT", 3, 3600],
   createPasswordPerIp: ["CREATE_PASSWORD_IP", 20, 3600],
   webhookPerToken: ["WEBHOOK", 600, 60],
+  introspectPerClient: ["INTROSPECT_CLIENT", 6000, 60],
 } as const satisfies Record<string, readonly [string, number, number]>;
 
 /** Env overrides that lift every rate limit (benchmarks, hostile-input tests). */
@@ -240,6 +243,7 @@ export function loadConfig(env: Env): Config {
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
+    eventsAllowPrivate: boolean("EVENTS_ALLOW_PRIVATE", false),
   };
   if (config.stripeApiBase !== undefined && !isHttpUrl(config.stripeApiBase)) {
     problems.push(`STRIPE_API_BASE="${config.stripeApiBase}" must be an http(s) URL`);
