@@ -6,6 +6,7 @@ import { accountPages } from "./account/pages";
 import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
+import { docsRoutes } from "./docs/routes";
 import { healthRoutes } from "./health/routes";
 import { jwksRoutes, jwksStaticRoutes } from "./keys/routes";
 import { passwordPages } from "./passwords/pages";
@@ -31,12 +32,14 @@ export function createApp(deps: Deps) {
     .use(
       openapi({
         path: "/openapi",
+        provider: null, // the page is ./docs/routes.ts: the pinned Swagger UI, served locally under a strict CSP
         documentation: {
           info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
           components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
         },
       }),
     )
+    .use(docsRoutes(deps))
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
