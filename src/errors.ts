@@ -34,3 +34,8 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new AppError(429, "rate_limited", `Too many attempts. Try again ${timeUntil(retryAfterSeconds)}.`, {
     "Retry-After": String(retryAfterSeconds),
   });
+
+/** A validator's JSON-pointer path ("/licenses/0/seats") as the dotted field name errors carry ("licenses.0.seats"). */
+export function fieldName(path: string): string {
+  return path.replace(/^\//, "").replace(/\//g, ".");
+}

@@ -16,8 +16,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     worker === undefined ? { migrate: true } : { migrate: false, turn: workerTurn() },
   );
   const mailWorker = startMailWorker(deps);
-  const hostname = process.env.HOST ?? "0.0.0.0";
-  const app = createApp(deps).listen({ port: config.port, hostname, reusePort: worker !== undefined });
+  const app = createApp(deps).listen({ port: config.port, hostname: config.host, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
     url: config.publicUrl,
     port: app.server?.port,

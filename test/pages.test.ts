@@ -1,4 +1,4 @@
-// The server-rendered password pages over HTTP (SPEC §7): security headers, CSRF + Origin,
+// The server-rendered password pages over HTTP (README "Passwords and email"): security headers, CSRF + Origin,
 // errors beside the field with input kept, HTML error pages — and API errors still JSON.
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";

@@ -2,7 +2,7 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { revokeOwnSession, revokeSession } from "../sessions/revoke";
+import { logOut, revokeOwnSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
@@ -80,7 +80,7 @@ export function authRoutes(deps: Deps) {
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const found = await findSessionByToken(deps, token, "app");
-        if (found) await revokeSession(deps, found.session.id, { reason: "logout", actor: `user:${found.user.id}` });
+        if (found) await logOut(deps, found.session);
         jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
         set.status = 204;
       },
