@@ -14,6 +14,8 @@ import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
 import { webhookRoutes } from "./webhooks/routes";
+import { eventRoutes } from "./events/routes";
+import { introspectionRoutes } from "./introspection/routes";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -35,7 +37,12 @@ export function createApp(deps: Deps) {
         provider: null, // the page is ./docs/routes.ts: the pinned Swagger UI, served locally under a strict CSP
         documentation: {
           info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+              basic: { type: "http", scheme: "basic" },
+            },
+          },
         },
       }),
     )
@@ -44,6 +51,8 @@ export function createApp(deps: Deps) {
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
     .use(adminRoutes(deps))
+    .use(eventRoutes(deps))
+    .use(introspectionRoutes(deps))
     .use(passwordRoutes(deps))
     .use(passwordPages(deps))
     .use(accountPages(deps))
