@@ -6,6 +6,7 @@ import type { Deps } from "./deps";
 import { loadSigningKeys } from "./keys/keys";
 import { systemClock } from "./lib/clock";
 import { consoleLogger } from "./lib/log";
+import { createOutbox } from "./mail/sender";
 import { createMailTransport } from "./mail/transport";
 import { createHasher, hashConcurrency, OWASP_ARGON2ID } from "./passwords/hasher";
 
@@ -21,7 +22,7 @@ export async function buildDeps(config: Config, options: { migrate?: boolean } =
   const db = await openConfiguredDatabase(config);
   if (options.migrate ?? true) await migrateDatabase(db);
   const keys = await loadSigningKeys(config);
-  return {
+  const base = {
     config,
     db,
     clock: systemClock,
@@ -30,4 +31,5 @@ export async function buildDeps(config: Config, options: { migrate?: boolean } =
     mailer: createMailTransport(config, consoleLogger),
     hasher: createHasher(OWASP_ARGON2ID, { concurrency: hashConcurrency(config.workers) }),
   };
+  return { ...base, outbox: createOutbox(base) };
 }

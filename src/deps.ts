@@ -4,6 +4,7 @@ import type { Config } from "./config";
 import type { SigningKeys } from "./keys/keys";
 import type { Clock } from "./lib/clock";
 import type { Logger } from "./lib/log";
+import type { Outbox } from "./mail/sender";
 import type { MailTransport } from "./mail/transport";
 import type { PasswordHasher } from "./passwords/hasher";
 
@@ -15,4 +16,6 @@ export interface Deps {
   log: Logger;
   mailer: MailTransport;
   hasher: PasswordHasher;
+  /** The mail sender of this process: queueMailIn kicks it once the transaction commits. */
+  outbox: Outbox;
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
-import { createUser } from "../src/users/service";
+import { createUser } from "./fixtures";
 import { createTestContext, type TestContext } from "./helpers";
 import { createHook, deliver, insertSession, type Signed, signedInUser } from "./webhooks-fixtures";
 

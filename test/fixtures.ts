@@ -1,8 +1,10 @@
 // Seed helpers for tests: users with passwords and licenses written straight to the database.
 import { eq, sql } from "drizzle-orm";
 import { licenses, sessions, users, type Role } from "../db/schema";
-import type { AuthResult } from "../src/auth/service";
+import type { AuthResult } from "../src/auth/model";
+import type { Deps } from "../src/deps";
 import { newId } from "../src/lib/crypto";
+import { insertUser, type NewUser } from "../src/users/service";
 import type { TestContext } from "./helpers";
 
 export const PASSWORD = "correct horse battery staple";
@@ -46,6 +48,11 @@ export async function seedUser(t: TestContext, input: SeedUser = {}) {
     }
   });
   return { id, email, password: password ?? "" };
+}
+
+/** A user without a password, through the users service (as the store's create-user makes one). */
+export async function createUser(deps: Deps, input: NewUser) {
+  return deps.db.write((tx) => insertUser(tx, deps, input));
 }
 
 /** What login and refresh answer (the service's own type). */

@@ -11,6 +11,7 @@ import type { Deps } from "../src/deps";
 import { encodeJwk, generateKeyMaterial, importKeys } from "../src/keys/keys";
 import { FixedClock } from "../src/lib/clock";
 import { MemoryLogger } from "../src/lib/log";
+import { createOutbox } from "../src/mail/sender";
 import { createMailTransport } from "../src/mail/transport";
 import { createHasher } from "../src/passwords/hasher";
 import { startSmtpServer, type TestSmtp } from "./smtp";
@@ -52,7 +53,7 @@ export async function createTestContext(options: { env?: Env } = {}): Promise<Te
   await migrateDatabase(db);
   const log = new MemoryLogger();
   const clock = new FixedClock();
-  const deps: Deps = {
+  const base = {
     config,
     db,
     clock,
@@ -61,6 +62,7 @@ export async function createTestContext(options: { env?: Env } = {}): Promise<Te
     mailer: createMailTransport(config, log),
     hasher: createHasher(FAST_HASH),
   };
+  const deps: Deps = { ...base, outbox: createOutbox(base) };
   const app = createApp(deps);
   return {
     app,

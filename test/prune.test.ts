@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { auditLog, emailTokens, licenses, mailOutbox, rateLimits, sessions, webhookEvents } from "../db/schema";
 import { newId, sha256Hex } from "../src/lib/crypto";
 import { prune, RETENTION_MS } from "../src/maintenance/prune";
-import { createUser } from "../src/users/service";
+import { createUser } from "./fixtures";
 import { createTestContext, type TestContext } from "./helpers";
 import { insertSession } from "./webhooks-fixtures";
 

@@ -5,7 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { sessions, type Role, type Session } from "../db/schema";
 import { signAccessToken } from "../src/auth/access-token";
 import { newId, randomToken, sha256Hex } from "../src/lib/crypto";
-import { createUser } from "../src/users/service";
+import { createUser } from "./fixtures";
 import type { TestContext } from "./helpers";
 
 export interface Signed {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config";
 import { signAccessToken, verifyAccessToken } from "../../src/auth/access-token";
 import { describeMe } from "../../src/auth/me";
 import { login, refresh } from "../../src/auth/service";
-import type { ClientInfo } from "../../src/web/client";
+import type { ClientInfo } from "../../src/lib/client-info";
 import { compareDrivers, recordStatements, timePerCall, type DriverResult } from "./driver";
 
 export interface RequestProfile {

@@ -1,27 +1,27 @@
 // The account pages: /login, /account, /account/password, /logout. Server-rendered forms that work
 // without JavaScript; every post carries a CSRF token and is Origin-checked (pageSecurity).
-import { eq } from "drizzle-orm";
 import { Elysia, t } from "elysia";
-import { sessions, type User } from "../../db/schema";
+import type { User } from "../../db/schema";
 import { AccountPage, ChangePasswordPage } from "../../views/pages/account";
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
-import { revokeSession } from "../sessions/revoke";
-import { findSessionByToken } from "../sessions/service";
+import { revokeOtherSessions, revokeOwnSession, revokeSession } from "../sessions/revoke";
+import { findSessionByToken, touchSession } from "../sessions/service";
 import { clientInfo } from "../web/client";
-import { type CookieJar, csrfToken, isHttps } from "../web/csrf";
-import { formError, siteName } from "../web/page";
+import { type CookieJar, csrfToken } from "../web/csrf";
+import { formError, formText, isHttps, siteName } from "../web/page";
 import { pageSecurity } from "../web/security";
 import { changePassword } from "./password";
-import { accountOverview, revokeOtherSessions, revokeOwnSession, signInToAccount } from "./service";
+import { accountOverview, signInToAccount } from "./service";
 
-const formText = (maxLength = 1024) => t.Optional(t.String({ maxLength }));
-const LoginBody = t.Object({ _csrf: formText(200), email: formText(320), password: formText() });
+// Passwords up to 1024 characters: the policy (256 code points at most) answers longer ones.
+const PASSWORD_FIELD = 1024;
+const LoginBody = t.Object({ _csrf: formText(200), email: formText(320), password: formText(PASSWORD_FIELD) });
 const PasswordBody = t.Object({
   _csrf: formText(200),
-  current: formText(),
-  password: formText(),
-  confirm: formText(),
+  current: formText(PASSWORD_FIELD),
+  password: formText(PASSWORD_FIELD),
+  confirm: formText(PASSWORD_FIELD),
   signOutOthers: formText(10),
 });
 
@@ -31,9 +31,6 @@ const NOTICES: Record<string, string> = {
   password: "Your password was changed.",
   "signed-out": "You are signed out of your account page.",
 };
-
-// How often the account session's "last active" is written (a page view is not worth a write each time).
-const TOUCH_EVERY_MS = 60_000;
 
 export function accountPages(deps: Deps) {
   const site = siteName(deps);
@@ -48,12 +45,7 @@ export function accountPages(deps: Deps) {
   async function currentAccount(cookie: CookieJar) {
     const value = cookie[cookieName]?.value;
     const found = await findSessionByToken(deps, typeof value === "string" ? value : undefined, "account");
-    if (found && deps.clock.now() - found.session.lastUsedAt > TOUCH_EVERY_MS) {
-      const now = deps.clock.now();
-      await deps.db.write((tx) =>
-        tx.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, found.session.id)),
-      );
-    }
+    if (found) await touchSession(deps, found.session);
     return found;
   }
 
@@ -152,27 +144,32 @@ export function accountPages(deps: Deps) {
       "/account/password",
       async ({ user, sessionId, body, cookie, request, server, set, redirect }) => {
         const signOutOthers = body.signOutOthers === "on";
-        const result = await changePassword(deps, {
-          user,
-          sessionId,
-          current: body.current ?? "",
-          password: body.password ?? "",
-          confirm: body.confirm ?? "",
-          signOutOthers,
-          client: client(request, server),
-        });
-        if (result.ok) return redirect("/account?done=password", 303);
-        set.status = result.status;
-        return (
-          <ChangePasswordPage
-            site={site}
-            csrf={csrfToken(deps, cookie as CookieJar)}
-            email={user.email}
-            minLength={deps.config.passwordMinLength}
-            signOutOthers={signOutOthers}
-            errors={result.errors}
-          />
-        );
+        try {
+          await changePassword(deps, {
+            user,
+            sessionId,
+            current: body.current ?? "",
+            password: body.password ?? "",
+            confirm: body.confirm ?? "",
+            signOutOthers,
+            client: client(request, server),
+          });
+          return redirect("/account?done=password", 303);
+        } catch (error) {
+          const e = formError(error, set);
+          const field =
+            e.field === "current" || e.field === "confirm" ? e.field : e.code === "weak_password" ? "password" : "form";
+          return (
+            <ChangePasswordPage
+              site={site}
+              csrf={csrfToken(deps, cookie as CookieJar)}
+              email={user.email}
+              minLength={deps.config.passwordMinLength}
+              signOutOthers={signOutOthers}
+              errors={{ [field]: e.message }}
+            />
+          );
+        }
       },
       { signedIn: true, csrf: true, body: PasswordBody },
     )

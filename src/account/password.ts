@@ -1,11 +1,12 @@
 // Changing the password from the account page: the current password first (rate-limited like a
-// login), then the policy; other devices are signed out when the user asks (ASVS V3.3.3).
+// login: verifyPasswordLimited), then the policy; other devices are signed out when the user asks
+// (ASVS V3.3.3). Throws like every use case; the page shows the error beside its field.
 import type { User } from "../../db/schema";
 import type { Deps } from "../deps";
-import { AppError } from "../errors";
-import { checkRateLimit, clearRateLimit, countRateLimit } from "../lib/rate-limit";
+import { badRequest } from "../errors";
+import type { ClientInfo } from "../lib/client-info";
 import { setUserPassword } from "../passwords/service";
-import type { ClientInfo } from "../web/client";
+import { verifyPasswordLimited } from "../passwords/verify";
 
 export interface ChangePasswordInput {
   user: User;
@@ -17,32 +18,20 @@ export interface ChangePasswordInput {
   client: ClientInfo;
 }
 
-export type ChangePasswordResult =
-  | { ok: true }
-  | { ok: false; status: number; errors: { current?: string; password?: string; confirm?: string; form?: string } };
-
-export async function changePassword(deps: Deps, input: ChangePasswordInput): Promise<ChangePasswordResult> {
+/** 400 `wrong_password` (field current), `weak_password` or `password_mismatch`; 429 over the limit. */
+export async function changePassword(deps: Deps, input: ChangePasswordInput): Promise<void> {
   const { user } = input;
   const key = `account-password:${user.id}`;
-  const rule = deps.config.rateLimits.loginPerAccountIp;
-  try {
-    await checkRateLimit(deps, { key, rule });
-    const ok = await deps.hasher.verify(user.passwordHash, input.current);
-    if (!ok) {
-      await countRateLimit(deps, { key, rule });
-      return { ok: false, status: 400, errors: { current: "That is not your current password. Type it again." } };
-    }
-    await setUserPassword(deps, user.id, input.password, {
-      revoke: input.signOutOthers ? { except: input.sessionId } : "none",
-      actor: `user:${user.id}`,
-      ip: input.client.ip,
-      confirm: input.confirm,
-    });
-    await clearRateLimit(deps, key);
-    return { ok: true };
-  } catch (error) {
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    const field = error.field === "confirm" ? "confirm" : error.code === "weak_password" ? "password" : "form";
-    return { ok: false, status: error.status, errors: { [field]: error.message } };
+  const limits = [{ key, rule: deps.config.rateLimits.loginPerAccountIp }];
+  if (
+    !(await verifyPasswordLimited(deps, { hash: user.passwordHash, password: input.current, limits, clearKey: key }))
+  ) {
+    throw badRequest("wrong_password", "That is not your current password. Type it again.", "current");
   }
+  await setUserPassword(deps, user.id, input.password, {
+    revoke: input.signOutOthers ? { except: input.sessionId } : "none",
+    actor: `user:${user.id}`,
+    ip: input.client.ip,
+    confirm: input.confirm,
+  });
 }

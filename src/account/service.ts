@@ -1,15 +1,14 @@
 // The account pages' domain: signing in to the pages (a session of kind "account", never a seat),
-// the overview of licenses and devices, and revoking sessions with a notice by mail.
+// and the overview of licenses and devices. Revoking sessions is src/sessions/revoke.ts.
 import type { User } from "../../db/schema";
 import { verifyCredentials } from "../auth/service";
 import type { Deps } from "../deps";
-import { queueMail } from "../mail/outbox";
-import { revokeSession, revokeUserSessions } from "../sessions/revoke";
+import { revokeSession } from "../sessions/revoke";
 import { createSession } from "../sessions/service";
 import { listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type SeatSummary } from "../seats/summary";
-import type { ClientInfo } from "../web/client";
-import { describeDevice, place, timeAgo } from "./device";
+import type { ClientInfo } from "../lib/client-info";
+import { describeDevice, place, timeAgo } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
   device: string;
@@ -54,46 +53,4 @@ export async function accountOverview(deps: Deps, user: User, currentSessionId: 
       created: timeAgo(s.createdAt, now),
     })),
   };
-}
-
-function revokedNotice(deps: Deps, user: User, device: string) {
-  return queueMail(deps, {
-    to: user.email,
-    kind: "session-revoked",
-    data: {
-      name: user.name,
-      device,
-      revokedBy: "you, from your account page",
-      time: new Date(deps.clock.now()).toISOString(),
-    },
-  });
-}
-
-/** Revokes one of the user's own sessions; false when it is not theirs or already ended. */
-export async function revokeOwnSession(
-  deps: Deps,
-  user: User,
-  sessionId: string,
-  client: ClientInfo,
-): Promise<boolean> {
-  const revoked = await revokeSession(deps, sessionId, {
-    userId: user.id,
-    reason: "revoked_by_user",
-    actor: `user:${user.id}`,
-    ip: client.ip,
-  });
-  if (revoked) await revokedNotice(deps, user, describeDevice(revoked.userAgent));
-  return Boolean(revoked);
-}
-
-/** "Sign out everywhere else": every session but the current one. Returns how many ended. */
-export async function revokeOtherSessions(deps: Deps, user: User, currentSessionId: string, client: ClientInfo) {
-  const count = await revokeUserSessions(deps, user.id, {
-    exceptSessionId: currentSessionId,
-    reason: "signed_out_elsewhere",
-    actor: `user:${user.id}`,
-    ip: client.ip,
-  });
-  if (count > 0) await revokedNotice(deps, user, count === 1 ? "1 other device" : `${count} other devices`);
-  return count;
 }

@@ -7,13 +7,9 @@ import type { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { newId } from "../lib/crypto";
 import { JWT_ALG } from "../keys/keys";
+import type { LicenseClaim } from "../seats/seats";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
-
-export interface LicenseClaim {
-  productId: string;
-  validUntil: number;
-}
 
 export interface AccessClaims {
   iss: string;

@@ -2,33 +2,22 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { queueMail } from "../mail/outbox";
-import { revokeSession } from "../sessions/revoke";
+import { revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
+import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
-import { login, refresh, type AuthResult } from "./service";
+import { AuthResultSchema, ErrorSchema, type AuthResult } from "./model";
+import { login, refresh } from "./service";
 
 export const REFRESH_COOKIE = "refreshToken";
-
-const AuthResultSchema = t.Object({
-  accessToken: t.String(),
-  refreshToken: t.String(),
-  expiresIn: t.Number(),
-  limited: t.Boolean(),
-  limitedReason: t.Union([t.String(), t.Null()]),
-  remainingLicenses: t.Number(),
-  sessionId: t.String(),
-});
-
-const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 
 const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
 
 export function authRoutes(deps: Deps) {
-  const secureCookie = deps.config.publicUrl.startsWith("https://");
+  const secureCookie = isHttps(deps);
 
   const setRefreshCookie = (cookie: Cookie<unknown>, result: AuthResult) => {
     cookie.set({
@@ -112,24 +101,14 @@ export function authRoutes(deps: Deps) {
     .delete(
       "/api/auth/sessions/:id",
       async ({ auth, params, set, request, server }) => {
-        const client = clientInfo(request, server, deps.config.trustProxy);
-        const revoked = await revokeSession(deps, params.id, {
-          userId: auth.sub,
-          reason: "revoked_by_user",
-          actor: `user:${auth.sub}`,
-          ip: client.ip,
-        });
+        const user = { id: auth.sub, email: auth.email, name: auth.name };
+        const revoked = await revokeOwnSession(
+          deps,
+          user,
+          params.id,
+          clientInfo(request, server, deps.config.trustProxy),
+        );
         if (!revoked) throw notFound("session_not_found", "No such session of yours (or it has already ended)");
-        await queueMail(deps, {
-          to: auth.email,
-          kind: "session-revoked",
-          data: {
-            name: auth.name,
-            device: revoked.userAgent ?? "unknown device",
-            revokedBy: "you",
-            time: new Date(deps.clock.now()).toISOString(),
-          },
-        });
         set.status = 204;
       },
       {

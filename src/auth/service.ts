@@ -1,33 +1,22 @@
 // Login and refresh for apps: password check with rate limits, a session taking a seat,
 // an access token plus a rotating refresh token.
-import { eq } from "drizzle-orm";
-import { users, type User } from "../../db/schema";
+import type { User } from "../../db/schema";
 import { audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { forbidden, unauthorized } from "../errors";
 import { sha256Hex } from "../lib/crypto";
-import { checkRateLimit, clearRateLimit, countRateLimit } from "../lib/rate-limit";
-import { queueMail } from "../mail/outbox";
+import type { ClientInfo } from "../lib/client-info";
+import { verifyPasswordLimited } from "../passwords/verify";
+import { checkRateLimit, countRateLimit } from "../rate-limits/service";
 import { createSession, refreshSession, type IssuedSession } from "../sessions/service";
-import { findUserByEmail } from "../users/service";
-import type { ClientInfo } from "../web/client";
+import { findUserByEmail, normalizeEmail, setPasswordHashIn } from "../users/service";
 import { signAccessToken } from "./access-token";
-
-export interface AuthResult {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  limited: boolean;
-  limitedReason: string | null;
-  /** Free seats left in the login's scope after this session took (or did not take) one. */
-  remainingLicenses: number;
-  sessionId: string;
-}
+import type { AuthResult } from "./model";
 
 const INVALID_CREDENTIALS = "Email or password is incorrect";
 
 function limitKeys(email: string, ip: string | null) {
-  const account = sha256Hex(email.trim().toLowerCase());
+  const account = sha256Hex(normalizeEmail(email));
   return {
     accountIp: `login:acct-ip:${account}:${ip ?? "-"}`,
     account: `login:acct:${account}`,
@@ -49,12 +38,10 @@ export async function verifyCredentials(
     { key: keys.account, rule: rules.loginPerAccount },
     { key: keys.ip, rule: rules.loginPerIp },
   ];
-  await checkRateLimit(deps, ...limits);
-
   const user = await findUserByEmail(deps, email);
-  const ok = await deps.hasher.verify(user?.passwordHash ?? null, password);
-  if (!user || !ok) {
-    await countRateLimit(deps, ...limits);
+  const hash = user?.passwordHash ?? null;
+  const ok = await verifyPasswordLimited(deps, { hash, password, limits, clearKey: keys.accountIp });
+  if (!user || !hash || !ok) {
     await audit(deps, {
       event: "login.failed",
       userId: user?.id,
@@ -64,10 +51,9 @@ export async function verifyCredentials(
     throw unauthorized("invalid_credentials", INVALID_CREDENTIALS);
   }
   if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive; contact the seller");
-  await clearRateLimit(deps, keys.accountIp);
-  if (deps.hasher.needsRehash(user.passwordHash as string)) {
+  if (deps.hasher.needsRehash(hash)) {
     const rehashed = await deps.hasher.hash(password);
-    await deps.db.write((tx) => tx.update(users).set({ passwordHash: rehashed }).where(eq(users.id, user.id)));
+    await deps.db.write((tx) => setPasswordHashIn(tx, deps, user.id, rehashed));
   }
   return user;
 }
@@ -93,16 +79,6 @@ export async function refresh(deps: Deps, token: string, client: ClientInfo): Pr
     throw error;
   }
   if (outcome.kind === "reuse") {
-    await queueMail(deps, {
-      to: outcome.user.email,
-      kind: "reuse-detected",
-      data: {
-        name: outcome.user.name,
-        device: outcome.session.userAgent ?? "unknown device",
-        ip: client.ip ?? "unknown address",
-        time: new Date(deps.clock.now()).toISOString(),
-      },
-    });
     throw unauthorized("token_reused", "This refresh token was already used; the session was revoked. Log in again.");
   }
   return authResult(deps, outcome.issued);

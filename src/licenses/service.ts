@@ -1,6 +1,6 @@
 // Licenses: a user's right to `seats` seats of `productId` until `validUntil` (Unix ms).
 // Plain functions of (tx | deps, input), callable from webhooks, admin code or scripts.
-// Changing or deleting a license revokes the user's sessions (SPEC §5): they log in again and
+// Changing or deleting a license revokes the user's sessions (README "Seats"): they log in again and
 // their seats are decided afresh.
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client";

@@ -1,4 +1,4 @@
-// The mails seatkey sends (SPEC §8) and the data each one needs. Extra fields are allowed and
+// The mails seatkey sends (README "Passwords and email") and the data each one needs. Extra fields are allowed and
 // ignored, so callers can pass what they have; a missing time means "when it was queued".
 export const MAIL_KINDS = [
   "set-password",

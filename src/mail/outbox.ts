@@ -1,13 +1,15 @@
-// Queueing the mails of SPEC §8: rendered from views/emails, sealed with SECRET_KEY (they carry
-// one-time links) and written to mail_outbox. The sender (./sender.ts) delivers them; queueing
-// never waits for SMTP, so a mail server outage never fails or slows the change that caused it.
+// Queueing the mails seatkey sends: rendered from views/emails, sealed with SECRET_KEY (they carry
+// one-time links) and written to mail_outbox. The sender (./sender.ts, started as deps.outbox)
+// delivers them; queueing never waits for SMTP, so a mail server outage never fails or slows the
+// change that caused it.
+import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { mailOutbox } from "../../db/schema";
 import { renderMail } from "../../views/emails/messages";
 import type { Deps } from "../deps";
+import { deleteInBatches } from "../lib/batches";
 import { newId, seal } from "../lib/crypto";
 import type { MailKind, MailRequest } from "./kinds";
-import { errorMessage, kickOutbox } from "./sender";
 
 type QueueDeps = Pick<Deps, "config" | "clock" | "keys">;
 
@@ -29,17 +31,11 @@ function outboxRow(deps: QueueDeps, mail: MailRequest) {
  * change that caused it commits. Returns the outbox id.
  */
 export async function queueMailIn(tx: Tx, deps: Deps, mail: MailRequest): Promise<string> {
-  const id = await insertMailIn(tx, deps, mail);
-  // Sent right after the commit; the poller is the safety net (and the only sender for a mail
-  // queued in a nested savepoint, whose hooks the outer write does not see).
-  deps.db.afterCommit(tx, () => kickOutbox(deps));
-  return id;
-}
-
-/** Renders, seals and inserts a mail without starting the sender (queueMailIn does both). */
-export async function insertMailIn(tx: Tx, deps: QueueDeps, mail: MailRequest): Promise<string> {
   const row = outboxRow(deps, mail);
   await tx.insert(mailOutbox).values(row);
+  // Sent right after the commit; the poller is the safety net (and the only sender for a mail
+  // queued in a nested savepoint, whose hooks the outer write does not see).
+  deps.db.afterCommit(tx, () => deps.outbox.kick());
   return row.id;
 }
 
@@ -49,10 +45,18 @@ export async function insertMailIn(tx: Tx, deps: QueueDeps, mail: MailRequest): 
  */
 export async function queueMail(deps: Deps, mail: MailRequest): Promise<void> {
   try {
-    const row = outboxRow(deps, mail);
-    await deps.db.write((tx) => tx.insert(mailOutbox).values(row));
-    kickOutbox(deps);
+    await deps.db.write((tx) => queueMailIn(tx, deps, mail));
   } catch (error) {
-    deps.log.error("mail could not be queued", { kind: mail.kind, error: errorMessage(error) });
+    deps.log.error("mail could not be queued", { kind: mail.kind, error: String(error) });
   }
+}
+
+/** Housekeeping: deletes mail sent before `before` (prune). */
+export async function deleteSentMail(deps: Pick<Deps, "db">, before: number): Promise<number> {
+  return deleteInBatches(
+    deps,
+    mailOutbox,
+    mailOutbox.id,
+    sql`${mailOutbox.sentAt} IS NOT NULL AND ${mailOutbox.sentAt} < ${before}`,
+  );
 }

@@ -8,6 +8,9 @@ import type { Deps } from "../deps";
 import { unseal } from "../lib/crypto";
 import type { MailMessage } from "./transport";
 
+/** What sending needs: everything but the runner itself (which is built from it in buildDeps). */
+type SenderDeps = Omit<Deps, "outbox">;
+
 export const MAX_ATTEMPTS = 12;
 /** How long a claim lasts: longer than the transport's worst-case send time. */
 export const LOCK_MS = 2 * 60_000;
@@ -26,7 +29,7 @@ export function errorMessage(error: unknown): string {
   return text.replace(/\/\/[^@/\s]*@/g, "//***@").slice(0, 500);
 }
 
-async function claimDue(deps: Deps, limit: number) {
+async function claimDue(deps: SenderDeps, limit: number) {
   const now = deps.clock.now();
   const isDue = and(
     isNull(mailOutbox.sentAt),
@@ -55,14 +58,14 @@ async function claimDue(deps: Deps, limit: number) {
 
 type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
 
-async function markSent(deps: Deps, id: string) {
+async function markSent(deps: SenderDeps, id: string) {
   const now = deps.clock.now();
   await deps.db.write((tx) =>
     tx.update(mailOutbox).set({ sentAt: now, lockedUntil: 0, lastError: null }).where(eq(mailOutbox.id, id)),
   );
 }
 
-async function markFailed(deps: Deps, row: Claimed, error: unknown, permanent = false) {
+async function markFailed(deps: SenderDeps, row: Claimed, error: unknown, permanent = false) {
   const attempts = permanent ? MAX_ATTEMPTS : row.attempts + 1;
   const lastError = errorMessage(error);
   const nextAttemptAt = deps.clock.now() + backoffMs(attempts);
@@ -74,7 +77,7 @@ async function markFailed(deps: Deps, row: Claimed, error: unknown, permanent = 
   else deps.log.warn("mail not sent; will retry", { ...fields, retryInSeconds: backoffMs(attempts) / 1000 });
 }
 
-async function deliver(deps: Deps, row: Claimed): Promise<boolean> {
+async function deliver(deps: SenderDeps, row: Claimed): Promise<boolean> {
   let message: MailMessage;
   try {
     message = {
@@ -102,59 +105,66 @@ export interface OutboxRun {
 }
 
 /** Claims one batch of due mail and tries each once. */
-export async function processOutbox(deps: Deps, limit = BATCH): Promise<OutboxRun & { claimed: number }> {
+export async function processOutbox(deps: SenderDeps, limit = BATCH): Promise<OutboxRun & { claimed: number }> {
   const rows = await claimDue(deps, limit);
   let sent = 0;
   for (const row of rows) if (await deliver(deps, row)) sent++;
   return { claimed: rows.length, sent, failed: rows.length - sent };
 }
 
-// One background runner per database handle: kicks while it runs just ask for another pass.
-interface RunnerState {
-  running: Promise<void> | undefined;
-  again: boolean;
-}
-const runners = new WeakMap<object, RunnerState>();
-
-function runnerFor(deps: Deps): RunnerState {
-  let state = runners.get(deps.db);
-  if (!state) runners.set(deps.db, (state = { running: undefined, again: false }));
-  return state;
+/** The background sender of one process: deps.outbox. */
+export interface Outbox {
+  /** Starts sending due mail in the background, now; never throws, never blocks the caller. */
+  kick(): void;
+  /** Waits for the background run, then sends everything due now (scripts call this before exit). */
+  flush(): Promise<OutboxRun>;
+  /** Resolves when no background run is going on. */
+  idle(): Promise<void>;
 }
 
-async function drain(deps: Deps, state: RunnerState) {
-  do {
-    state.again = false;
-    try {
-      while ((await processOutbox(deps)).claimed === BATCH) {}
-    } catch (error) {
-      deps.log.error("mail outbox run failed", { error: errorMessage(error) });
-    }
-  } while (state.again);
+export function createOutbox(deps: SenderDeps): Outbox {
+  // Kicks while a run is going on just ask for another pass.
+  let running: Promise<void> | undefined;
+  let again = false;
+  const drain = async () => {
+    do {
+      again = false;
+      try {
+        while ((await processOutbox(deps)).claimed === BATCH) {}
+      } catch (error) {
+        deps.log.error("mail outbox run failed", { error: errorMessage(error) });
+      }
+    } while (again);
+  };
+  return {
+    kick() {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = drain().finally(() => {
+        running = undefined;
+      });
+    },
+    async flush() {
+      const total = { sent: 0, failed: 0 };
+      await running;
+      for (;;) {
+        const run = await processOutbox(deps);
+        total.sent += run.sent;
+        total.failed += run.failed;
+        if (run.claimed < BATCH) return total;
+      }
+    },
+    async idle() {
+      await running;
+    },
+  };
 }
 
-/** Starts sending due mail in the background, now; never throws, never blocks the caller. */
-export function kickOutbox(deps: Deps): void {
-  const state = runnerFor(deps);
-  if (state.running) {
-    state.again = true;
-    return;
-  }
-  state.running = drain(deps, state).finally(() => {
-    state.running = undefined;
-  });
-}
-
-/** Waits for the background runner, then sends everything due now (scripts call this before exit). */
-export async function flushOutbox(deps: Deps): Promise<OutboxRun> {
-  const total = { sent: 0, failed: 0 };
-  await runnerFor(deps).running;
-  for (;;) {
-    const run = await processOutbox(deps);
-    total.sent += run.sent;
-    total.failed += run.failed;
-    if (run.claimed < BATCH) return total;
-  }
+/** Sends everything due now, after the background run (scripts call this before exit). */
+export function flushOutbox(deps: Deps): Promise<OutboxRun> {
+  return deps.outbox.flush();
 }
 
 export interface MailWorker {
@@ -163,13 +173,13 @@ export interface MailWorker {
 
 /** Polls the outbox every `intervalMs` (retries, and mail queued by other processes). */
 export function startMailWorker(deps: Deps, intervalMs = 5_000): MailWorker {
-  const timer = setInterval(() => kickOutbox(deps), intervalMs);
+  const timer = setInterval(() => deps.outbox.kick(), intervalMs);
   timer.unref?.();
-  kickOutbox(deps);
+  deps.outbox.kick();
   return {
     async stop() {
       clearInterval(timer);
-      await runnerFor(deps).running;
+      await deps.outbox.idle();
     },
   };
 }

@@ -1,10 +1,12 @@
 // One-time email tokens (set password, reset): 30 minutes, single use, SHA-256 at rest,
 // a new one voids the older ones of the same user, consumption is one atomic statement.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { emailTokens, users, type EmailTokenPurpose, type User } from "../../db/schema";
+import { emailTokens, type EmailTokenPurpose, type User } from "../../db/schema";
 import type { Deps } from "../deps";
+import { deleteInBatches } from "../lib/batches";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
+import { findUserById } from "../users/service";
 
 const EMAIL_TOKEN_TTL_MS = 30 * 60 * 1000;
 
@@ -60,11 +62,20 @@ export async function consumeEmailTokenIn(
 export async function peekEmailTokenUser(deps: Deps, token: string): Promise<User | undefined> {
   const now = deps.clock.now();
   const [row] = await deps.db.orm
-    .select({ user: users })
+    .select({ userId: emailTokens.userId })
     .from(emailTokens)
-    .innerJoin(users, eq(users.id, emailTokens.userId))
     .where(
       and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
     );
-  return row?.user;
+  return row && findUserById(deps, row.userId);
+}
+
+/** Housekeeping: deletes used and expired tokens (prune). */
+export async function deleteSpentEmailTokens(deps: Pick<Deps, "db">, now: number): Promise<number> {
+  return deleteInBatches(
+    deps,
+    emailTokens,
+    emailTokens.id,
+    sql`${emailTokens.usedAt} IS NOT NULL OR ${emailTokens.expiresAt} <= ${now}`,
+  );
 }

@@ -1,17 +1,17 @@
 // Setting passwords: by a one-time email link (set / reset), or for a signed-in user (account page).
 // Hashing happens before the write transaction; the hash, the session revocation, the audit row
 // and the "password changed" mail are then one atomic write.
-import { eq, TransactionRollbackError } from "drizzle-orm";
+import { TransactionRollbackError } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { users, type User } from "../../db/schema";
+import type { User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { badRequest, notFound, unauthorized } from "../errors";
 import { newId, sha256Hex } from "../lib/crypto";
-import { hitRateLimit } from "../lib/rate-limit";
-import { insertMailIn, queueMailIn } from "../mail/outbox";
+import { hitRateLimit } from "../rate-limits/service";
+import { queueMailIn } from "../mail/outbox";
 import { revokeUserSessionsIn } from "../sessions/revoke";
-import { assertEmail, findUserByEmail, findUserById, insertUser } from "../users/service";
+import { assertEmail, findUserByEmail, findUserById, insertUser, setPasswordHashIn } from "../users/service";
 import {
   consumeEmailTokenIn,
   createPasswordLink,
@@ -45,7 +45,7 @@ const invalidToken = () =>
 /** Writes a new hash and its consequences inside an open write transaction. */
 async function writePasswordIn(tx: Tx, deps: Deps, user: User, hash: string, options: SetPasswordOptions) {
   const now = deps.clock.now();
-  await tx.update(users).set({ passwordHash: hash, updatedAt: now }).where(eq(users.id, user.id));
+  await setPasswordHashIn(tx, deps, user.id, hash);
   await voidEmailTokensIn(tx, deps, user.id);
   const { revoke } = options;
   const revoked =
@@ -113,11 +113,11 @@ export async function setPasswordWithToken(deps: Deps, input: TokenPasswordInput
  * Mails a one-time password link inside an open transaction — "set your password" to a user who
  * has none yet (new users, create-admin), "reset your password" otherwise — and returns the link.
  */
-export async function mailPasswordLinkIn(tx: Tx, deps: Deps, user: User, queue = queueMailIn): Promise<string> {
+export async function mailPasswordLinkIn(tx: Tx, deps: Deps, user: User): Promise<string> {
   const purpose = user.passwordHash ? "reset-password" : "set-password";
   const token = await issueEmailTokenIn(tx, deps, user.id, purpose);
   const link = createPasswordLink(deps, token);
-  await queue(tx, deps, { to: user.email, kind: purpose, data: { name: user.name, link } });
+  await queueMailIn(tx, deps, { to: user.email, kind: purpose, data: { name: user.name, link } });
   return link;
 }
 
@@ -129,7 +129,7 @@ async function decoyResetIn(tx: Tx, deps: Deps) {
   await tx
     .transaction(async (savepoint) => {
       const decoy = await insertUser(savepoint, deps, { email: `${newId()}@decoy.invalid`, name: "decoy" });
-      await mailPasswordLinkIn(savepoint, deps, { ...decoy, passwordHash: "-" }, insertMailIn);
+      await mailPasswordLinkIn(savepoint, deps, { ...decoy, passwordHash: "-" });
       savepoint.rollback();
     })
     .catch((error: unknown) => {

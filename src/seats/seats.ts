@@ -1,5 +1,8 @@
-// Seat accounting (SPEC §5). Decided inside the caller's write transaction, so concurrent
-// logins — in one process or many on one database — never seat more sessions than seats.
+// Seat accounting (README "Seats"): the one seat rule. Decided inside the caller's write
+// transaction, so concurrent logins — in one process or many on one database — never seat more
+// sessions than seats. Login, refresh and the housekeeping of src/maintenance/prune.ts all ask
+// decideSeat. It reads `licenses` and `sessions` in one raw SQL statement (the refresh hot path)
+// and writes nothing; those tables' owners are src/licenses and src/sessions.
 //
 // total = sum of `seats` over the user's licenses valid now (of `productId` when the login named one)
 // used  = the user's other sessions that hold a seat: app, unrevoked, unexpired, not limited,
@@ -7,9 +10,9 @@
 //         sessions that named it plus those that named none (they may be using its licenses):
 //         conservative, so seated sessions never outnumber seats however logins are mixed.
 import { sql } from "drizzle-orm";
-import type { Tx } from "../../db/client";
+import type { Orm } from "../../db/client";
 import type { LimitedReason, Session } from "../../db/schema";
-import type { LicenseClaim } from "../auth/access-token";
+import type { Deps } from "../deps";
 
 export interface SeatScope {
   userId: string;
@@ -19,6 +22,12 @@ export interface SeatScope {
   idleTimeoutMs: number;
   /** The session being evaluated, left out of the count (refresh). */
   exceptSessionId?: string;
+}
+
+/** A license as the access token carries it (valid ones only). */
+export interface LicenseClaim {
+  productId: string;
+  validUntil: number;
 }
 
 export interface SeatDecision {
@@ -58,11 +67,28 @@ const seatsUsedWhere = (scope: SeatScope) =>
       AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
       AND id != ${scope.exceptSessionId ?? ""}`;
 
-export async function decideSeat(tx: Tx, scope: SeatScope): Promise<SeatDecision> {
+/** The scope a session of `productId` is seated in, now; `exceptSessionId` is the session itself. */
+export function seatScope(
+  deps: Pick<Deps, "clock" | "config">,
+  userId: string,
+  productId: string | null,
+  exceptSessionId?: string,
+): SeatScope {
+  return {
+    userId,
+    productId,
+    now: deps.clock.now(),
+    idleTimeoutMs: deps.config.seatIdleTimeout * 1000,
+    exceptSessionId,
+  };
+}
+
+/** Whether one more session fits in `scope` (a transaction, or a plain read for a cheap pre-check). */
+export async function decideSeat(db: Pick<Orm, "all">, scope: SeatScope): Promise<SeatDecision> {
   // One statement, not two (each @libsql/client call costs far more than these indexed reads):
   // the user's licenses, every row carrying the same count of seats held. The subquery is not
   // correlated, so SQLite computes it once; its unqualified columns resolve to `sessions`.
-  const licenseRows = await tx.all<LicenseRow & { used: number }>(sql`
+  const licenseRows = await db.all<LicenseRow & { used: number }>(sql`
     SELECT product_id AS productId, seats, valid_until AS validUntil,
       (SELECT count(*) FROM sessions WHERE ${seatsUsedWhere(scope)}) AS used
     FROM licenses WHERE user_id = ${scope.userId}`);

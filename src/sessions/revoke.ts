@@ -5,6 +5,9 @@ import type { Tx } from "../../db/client";
 import { sessions } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
+import type { ClientInfo } from "../lib/client-info";
+import { queueMailIn } from "../mail/outbox";
+import { describeDevice } from "./device";
 
 export interface RevokeOptions {
   reason: string;
@@ -78,10 +81,60 @@ export async function revokeUserSessionsIn(
   return (await revokeWhereIn(tx, deps, where as SQL, options)).length;
 }
 
-export async function revokeUserSessions(
+/** Whom a notice about their sessions goes to. */
+export interface SessionOwner {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** The "a device was signed out" notice, queued in the revoking transaction. */
+function queueRevokedNoticeIn(tx: Tx, deps: Deps, user: SessionOwner, device: string) {
+  return queueMailIn(tx, deps, {
+    to: user.email,
+    kind: "session-revoked",
+    data: { name: user.name, device, revokedBy: "you", time: new Date(deps.clock.now()).toISOString() },
+  });
+}
+
+/**
+ * A user revokes one of their own sessions (API or account page): revoked, audited and mailed in
+ * one transaction. False when it is not theirs or has already ended (nothing changes).
+ */
+export async function revokeOwnSession(
   deps: Deps,
-  userId: string,
-  options: RevokeOptions & { exceptSessionId?: string },
+  user: SessionOwner,
+  sessionId: string,
+  client: Pick<ClientInfo, "ip">,
+): Promise<boolean> {
+  return deps.db.write(async (tx) => {
+    const revoked = await revokeSessionIn(tx, deps, sessionId, {
+      userId: user.id,
+      reason: "revoked_by_user",
+      actor: `user:${user.id}`,
+      ip: client.ip,
+    });
+    if (revoked) await queueRevokedNoticeIn(tx, deps, user, describeDevice(revoked.userAgent));
+    return Boolean(revoked);
+  });
+}
+
+/** "Sign out everywhere else": every session but the current one, with one notice. Returns how many ended. */
+export async function revokeOtherSessions(
+  deps: Deps,
+  user: SessionOwner,
+  currentSessionId: string,
+  client: Pick<ClientInfo, "ip">,
 ): Promise<number> {
-  return deps.db.write((tx) => revokeUserSessionsIn(tx, deps, userId, options));
+  return deps.db.write(async (tx) => {
+    const count = await revokeUserSessionsIn(tx, deps, user.id, {
+      exceptSessionId: currentSessionId,
+      reason: "signed_out_elsewhere",
+      actor: `user:${user.id}`,
+      ip: client.ip,
+    });
+    const device = count === 1 ? "1 other device" : `${count} other devices`;
+    if (count > 0) await queueRevokedNoticeIn(tx, deps, user, device);
+    return count;
+  });
 }

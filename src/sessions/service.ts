@@ -1,15 +1,19 @@
 // Sessions: creation (taking a seat), refresh-token rotation with a grace window and reuse
 // detection, lookup by token. Every decision is made inside one write transaction.
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { sessions, users, type Session, type SessionKind, type User } from "../../db/schema";
+import { sessions, type Session, type SessionKind, type User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
-import { unauthorized } from "../errors";
+import { notFound, unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
-import { decideSeat, type SeatDecision } from "../seats/seats";
+import { touchDue } from "../lib/touch";
+import { queueMailIn } from "../mail/outbox";
+import { decideSeat, seatScope, type SeatDecision } from "../seats/seats";
+import { findUserById } from "../users/service";
+import { describeDevice } from "./device";
 import { revokeSessionIn } from "./revoke";
-import type { ClientInfo } from "../web/client";
+import type { ClientInfo } from "../lib/client-info";
 import { deriveSuccessor, formatToken, isRetired, newSecret, type ParsedToken, parseToken, retire } from "./tokens";
 
 /** The user fields an access token carries. */
@@ -24,16 +28,6 @@ export interface IssuedSession {
 }
 
 export const REVOKE_REASON_REUSE = "refresh_token_reuse";
-
-function seatScope(deps: Deps, userId: string, productId: string | null, exceptSessionId?: string) {
-  return {
-    userId,
-    productId,
-    now: deps.clock.now(),
-    idleTimeoutMs: deps.config.seatIdleTimeout * 1000,
-    exceptSessionId,
-  };
-}
 
 /** A new session for a signed-in user. App sessions take a seat if one is free, else are limited. */
 export async function createSession(
@@ -73,9 +67,7 @@ export async function createSession(
   });
 }
 
-export type RefreshOutcome =
-  | { kind: "rotated" | "grace"; issued: IssuedSession }
-  | { kind: "reuse"; session: { id: string; userAgent: string | null }; user: TokenUser };
+export type RefreshOutcome = { kind: "rotated" | "grace"; issued: IssuedSession } | { kind: "reuse" };
 
 interface SessionWithUser {
   session: Session;
@@ -139,7 +131,7 @@ function classify(deps: Deps, row: RefreshRow, parsed: ParsedToken, now: number)
 }
 
 /**
- * Rotates a refresh token (SPEC §4). The current token gets a fresh successor; the token just
+ * Rotates a refresh token (README "Tokens"). The current token gets a fresh successor; the token just
  * replaced, within the grace window, gets the same successor again; any older one is reuse and
  * revokes the session. Anything else is an invalid token and changes nothing.
  */
@@ -153,8 +145,8 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
     const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
     const presented = classify(deps, row, parsed, now);
     if (presented === "reuse") {
-      const userAgent = await revokeForReuse(tx, deps, { id: parsed.sessionId, userId: row.userId }, client);
-      return { kind: "reuse", session: { id: parsed.sessionId, userAgent }, user };
+      await revokeForReuseIn(tx, deps, { id: parsed.sessionId, user }, client);
+      return { kind: "reuse" };
     }
     const issued = await advance(tx, deps, { parsed, row, user, grace: presented === "grace", now });
     return { kind: presented === "grace" ? "grace" : "rotated", issued };
@@ -202,13 +194,9 @@ async function advance(
   return { session, user, token: formatToken(id, successor.secret), seat };
 }
 
-/** Revokes the session whose old token was replayed; returns its user agent (for the mail). */
-async function revokeForReuse(
-  tx: Tx,
-  deps: Deps,
-  session: { id: string; userId: string },
-  client: ClientInfo,
-): Promise<string | null> {
+/** Revokes the session whose old token was replayed, audits it and mails its user, all in `tx`. */
+async function revokeForReuseIn(tx: Tx, deps: Deps, session: { id: string; user: TokenUser }, client: ClientInfo) {
+  const { user } = session;
   const revoked = await revokeSessionIn(tx, deps, session.id, {
     reason: REVOKE_REASON_REUSE,
     actor: "system",
@@ -216,12 +204,21 @@ async function revokeForReuse(
   });
   await auditIn(tx, deps, {
     event: "refresh.reuse_detected",
-    userId: session.userId,
+    userId: user.id,
     actor: "system",
     ip: client.ip,
     detail: { sessionId: session.id, userAgent: client.userAgent },
   });
-  return revoked?.userAgent ?? null;
+  await queueMailIn(tx, deps, {
+    to: user.email,
+    kind: "reuse-detected",
+    data: {
+      name: user.name,
+      device: describeDevice(revoked?.userAgent ?? null),
+      ip: client.ip ?? "unknown address",
+      time: new Date(deps.clock.now()).toISOString(),
+    },
+  });
 }
 
 /**
@@ -235,13 +232,27 @@ export async function findSessionByToken(
 ): Promise<SessionWithUser | undefined> {
   const parsed = parseToken(token);
   if (!parsed) return undefined;
-  const [row] = await deps.db.orm
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(sql`${sessions.id} = ${parsed.sessionId} AND ${sessions.kind} = ${kind}`);
+  const session = await deps.db.orm.query.sessions.findFirst({
+    where: and(eq(sessions.id, parsed.sessionId), eq(sessions.kind, kind)),
+  });
   const now = deps.clock.now();
-  if (!row || row.session.revokedAt !== null || row.session.expiresAt <= now) return undefined;
-  const presented = whichToken(deps, row.session, parsed.hash, now);
-  return presented === "current" || presented === "grace" ? row : undefined;
+  if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
+  const presented = whichToken(deps, session, parsed.hash, now);
+  if (presented !== "current" && presented !== "grace") return undefined;
+  const user = await findUserById(deps, session.userId);
+  return user && { session, user };
+}
+
+/** Records that a session was used (account pages; at most once a minute: touchDue). */
+export async function touchSession(deps: Deps, session: Pick<Session, "id" | "lastUsedAt">): Promise<void> {
+  const now = deps.clock.now();
+  if (!touchDue(session.lastUsedAt, now)) return;
+  await deps.db.write((tx) => tx.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, session.id)));
+}
+
+/** The session with this id inside an open transaction; 404 `session_not_found` when there is none. */
+export async function findSessionIn(tx: Tx, sessionId: string): Promise<Session> {
+  const session = await tx.query.sessions.findFirst({ where: eq(sessions.id, sessionId) });
+  if (!session) throw notFound("session_not_found", "No session with this sessionId");
+  return session;
 }

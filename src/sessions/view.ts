@@ -1,5 +1,5 @@
 // What a user (or admin) may see of a session: never a token hash or rotation state.
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull } from "drizzle-orm";
 import { sessions, type Session } from "../../db/schema";
 import type { Deps } from "../deps";
 import { holdsSeat } from "../seats/seats";
@@ -46,7 +46,7 @@ export function toSessionView(deps: Deps, session: Session, currentSessionId?: s
 }
 
 /** SQL: a session is live (not revoked, not expired). */
-export const liveSession = (deps: Pick<Deps, "clock">) =>
+const liveSession = (deps: Pick<Deps, "clock">) =>
   and(isNull(sessions.revokedAt), gt(sessions.expiresAt, deps.clock.now()));
 
 /** A user's live sessions (not revoked, not expired), most recently used first. */
@@ -56,4 +56,22 @@ export async function listLiveSessions(deps: Deps, userId: string): Promise<Sess
     .from(sessions)
     .where(and(eq(sessions.userId, userId), liveSession(deps)))
     .orderBy(desc(sessions.lastUsedAt));
+}
+
+/** One session of a user (any state), or undefined. */
+export async function findSessionOfUser(deps: Deps, userId: string, sessionId: string): Promise<Session | undefined> {
+  return deps.db.orm.query.sessions.findFirst({
+    where: and(eq(sessions.id, sessionId), eq(sessions.userId, userId)),
+  });
+}
+
+/** How many live sessions each of the given users has (one query; users without any are absent). */
+export async function liveSessionCounts(deps: Deps, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await deps.db.orm
+    .select({ userId: sessions.userId, n: count() })
+    .from(sessions)
+    .where(and(inArray(sessions.userId, userIds), liveSession(deps)))
+    .groupBy(sessions.userId);
+  return new Map(rows.map((r) => [r.userId, r.n]));
 }

@@ -1,10 +1,15 @@
-// Users: creation, lookup, and the public shape that never carries a password hash.
-import { eq } from "drizzle-orm";
+// Users: the one owner of the `users` table. Creation, lookup, changes and deletion, and the
+// public shape that never carries a password hash. `…In(tx)` variants run inside the caller's
+// write transaction, so a change, its audit rows and its mails commit together.
+import { asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { users, type Role, type User } from "../../db/schema";
+import { users, type Role, type User, type UserStatus } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, conflict, notFound } from "../errors";
+import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
+import { queueMailIn } from "../mail/outbox";
+import { revokeUserSessionsIn } from "../sessions/revoke";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -32,7 +37,12 @@ export async function findUserByEmail(deps: Deps, email: string): Promise<User |
   return deps.db.orm.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
 
-export async function findUserById(deps: Deps, id: string): Promise<User | undefined> {
+/** The same inside an open transaction. */
+export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | undefined> {
+  return tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+}
+
+export async function findUserById(deps: Pick<Deps, "db">, id: string): Promise<User | undefined> {
   return deps.db.orm.query.users.findFirst({ where: eq(users.id, id) });
 }
 
@@ -69,6 +79,106 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
   return created;
 }
 
-export async function createUser(deps: Deps, input: NewUser): Promise<User> {
-  return deps.db.write((tx) => insertUser(tx, deps, input));
+/** Stores a new password hash (hashed by the caller, outside the transaction). */
+export async function setPasswordHashIn(tx: Tx, deps: Pick<Deps, "clock">, userId: string, hash: string) {
+  await tx.update(users).set({ passwordHash: hash, updatedAt: deps.clock.now() }).where(eq(users.id, userId));
+}
+
+export interface UserChanges {
+  email?: string | undefined;
+  name?: string | undefined;
+  role?: Role | undefined;
+  status?: UserStatus | undefined;
+}
+
+export interface ChangeOptions {
+  /** "webhook:<id>", "admin:<id>", "operator", … — recorded on the revocations it causes. */
+  actor: string;
+}
+
+const EDITABLE = ["email", "name", "role", "status"] as const;
+const LABELS = { email: "email address", name: "name", role: "role", status: "account status" };
+
+/**
+ * Changes a user's email, name, role or status. An email already taken is 409; disabling the
+ * account ends its sessions at once (ASVS V7.4.2); the old and the new address both get an
+ * "account changed" mail. Nothing changes (and nothing is mailed) when no value differs.
+ */
+export async function updateUserIn(
+  tx: Tx,
+  deps: Deps,
+  userId: string,
+  changes: UserChanges,
+  options: ChangeOptions,
+): Promise<{ user: User; changed: (typeof EDITABLE)[number][]; revokedSessions: number }> {
+  const user = await findUserIn(tx, userId);
+  const email = changes.email === undefined ? undefined : assertEmail(changes.email);
+  const next = { ...changes, email, name: changes.name?.trim() };
+  const { changed, set } = changedFields(user, next, EDITABLE);
+  if (changed.length === 0) return { user, changed, revokedSessions: 0 };
+  if (email && changed.includes("email") && (await findUserByEmailIn(tx, email))) {
+    throw conflict("email_taken", `A user with email ${email} already exists`);
+  }
+  const [updated] = await tx
+    .update(users)
+    .set({ ...set, updatedAt: deps.clock.now() })
+    .where(eq(users.id, user.id))
+    .returning();
+  const after = updated as User;
+  const revokedSessions =
+    after.status === "INACTIVE" && changed.includes("status")
+      ? await revokeUserSessionsIn(tx, deps, user.id, { reason: "account_disabled", actor: options.actor })
+      : 0;
+  const summary = changed.map((k) => `${LABELS[k]} (now ${after[k]})`).join(", ");
+  for (const to of new Set([user.email, after.email])) {
+    await queueMailIn(tx, deps, { to, kind: "account-changed", data: { name: after.name, changes: summary } });
+  }
+  return { user: after, changed, revokedSessions };
+}
+
+/** Deletes a user: their sessions are revoked (audited), then licenses and sessions go with the row. */
+export async function deleteUserIn(
+  tx: Tx,
+  deps: Deps,
+  userId: string,
+  options: ChangeOptions,
+): Promise<{ user: User; revokedSessions: number }> {
+  const user = await findUserIn(tx, userId);
+  // The notice is queued before the row goes (it needs the address); it leaves only if the delete commits.
+  await queueMailIn(tx, deps, { to: user.email, kind: "account-deleted", data: { name: user.name } });
+  const revokedSessions = await revokeUserSessionsIn(tx, deps, user.id, {
+    reason: "account_deleted",
+    actor: options.actor,
+  });
+  await tx.delete(users).where(eq(users.id, user.id));
+  return { user, revokedSessions };
+}
+
+export interface UserPage {
+  limit: number;
+  offset: number;
+  /** A substring of the email; LIKE wildcards in it are matched literally. */
+  search?: string | undefined;
+}
+
+/** `%`, `_` and the escape character itself lose their LIKE meaning. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A page of users, newest first, and how many match in all. */
+export async function listUsersPage(deps: Deps, page: UserPage): Promise<{ rows: User[]; total: number }> {
+  const search = page.search?.trim().toLowerCase();
+  const where: SQL | undefined = search ? sql`${users.email} LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'` : undefined;
+  const [rows, [totalRow]] = await Promise.all([
+    deps.db.orm
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(desc(users.createdAt), asc(users.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    deps.db.orm.select({ total: count() }).from(users).where(where),
+  ]);
+  return { rows, total: totalRow?.total ?? 0 };
 }

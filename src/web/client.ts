@@ -1,13 +1,6 @@
 // Who is calling: IP address, user agent and — only from a trusted proxy — geo headers.
 // Forwarded headers are believed only when TRUST_PROXY is set; otherwise anyone could spoof them.
-
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-  country: string | null;
-  city: string | null;
-  region: string | null;
-}
+import type { ClientInfo } from "../lib/client-info";
 
 interface IpSource {
   requestIP?(request: Request): { address: string } | null;

@@ -6,6 +6,7 @@ import type { Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { constantTimeEqual, hmacSha256, randomToken } from "../lib/crypto";
+import { isHttps } from "./page";
 
 const CSRF_FIELD = "_csrf";
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
@@ -13,7 +14,6 @@ const NONCE = /^[A-Za-z0-9_-]{43}$/;
 type CsrfDeps = Pick<Deps, "config" | "keys">;
 export type CookieJar = Record<string, Cookie<unknown>>;
 
-export const isHttps = (deps: Pick<Deps, "config">) => deps.config.publicUrl.startsWith("https://");
 const csrfCookieName = (deps: Pick<Deps, "config">) => (isHttps(deps) ? "__Host-csrf" : "csrf");
 
 function mac(deps: CsrfDeps, nonce: string): string {

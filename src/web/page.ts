@@ -1,6 +1,7 @@
 // What every HTML page response shares: security headers, the site name, and a mark telling the
 // error handler that a request belongs to a page (so its errors render as HTML, not JSON).
 import type { Deps } from "../deps";
+import { t } from "elysia";
 import { AppError } from "../errors";
 
 /** Sent with every HTML page (and HTML error page). */
@@ -17,6 +18,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
+
+/** Served over https (PUBLIC_URL): cookies get `Secure` and the `__Host-` prefix. */
+export const isHttps = (deps: Pick<Deps, "config">) => deps.config.publicUrl.startsWith("https://");
 
 /** The host people know this server by, e.g. "auth.example.com". */
 export function siteName(deps: Pick<Deps, "config">): string {
@@ -54,3 +58,9 @@ export function formError(error: unknown, set: ResponseSet, codes?: string[]): A
   if (retryAfter) set.headers["retry-after"] = retryAfter;
   return error;
 }
+
+/**
+ * A form field: optional, so a missing one is answered beside the field on the page rather than
+ * with a 400 page; bounded, so nobody posts megabytes into it.
+ */
+export const formText = (maxLength: number) => t.Optional(t.String({ maxLength }));

@@ -5,11 +5,12 @@
 // polls briefly for it, else gets 409 in_progress. A failed attempt releases its claim, so the
 // store's retry runs the action again (nothing is remembered for errors). A claim left behind by a
 // crashed process is taken over after ABANDONED_AFTER_MS.
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { webhookEvents } from "../../db/schema";
 import type { Deps } from "../deps";
 import { conflict } from "../errors";
+import { deleteInBatches } from "../lib/batches";
 import { newId } from "../lib/crypto";
 
 export const ABANDONED_AFTER_MS = 60_000;
@@ -98,3 +99,8 @@ async function release(deps: Deps, claim: Claim): Promise<void> {
 
 const ownedBy = (claim: Claim) =>
   and(eq(webhookEvents.key, claim.key), isNull(webhookEvents.status), eq(webhookEvents.response, claim.nonce));
+
+/** Housekeeping: forgets the deliveries recorded before `before` (prune). */
+export async function deleteOldWebhookEvents(deps: Pick<Deps, "db">, before: number): Promise<number> {
+  return deleteInBatches(deps, webhookEvents, webhookEvents.key, sql`${webhookEvents.createdAt} < ${before}`);
+}

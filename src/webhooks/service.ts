@@ -4,7 +4,7 @@
 import { auditIn, audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { AppError, badRequest } from "../errors";
-import { hitRateLimit } from "../lib/rate-limit";
+import { hitRateLimit } from "../rate-limits/service";
 import { ACTIONS } from "./actions";
 import { type Claim, finishClaimIn, type Reply, withIdempotency } from "./idempotency";
 import { MAX_EVENT_KEY } from "./model";

@@ -1,13 +1,14 @@
 // Webhook tokens: the credential a store uses to call POST /api/webhooks. Shown once at creation,
 // stored as SHA-256 only (looking up by hash leaks nothing through timing). An optional signing
 // secret is sealed with SECRET_KEY because it must be read back to check HMAC signatures.
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { webhookTokens, type WebhookToken } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
 import { newId, randomToken, seal, sha256Hex } from "../lib/crypto";
+import { touchDue } from "../lib/touch";
 
 export interface CreatedWebhook {
   id: string;
@@ -56,13 +57,10 @@ export async function authenticateWebhook(deps: Deps, token: string | undefined)
   return webhook;
 }
 
-/** How stale `last_used_at` may get: writing it on every delivery would cost a write transaction each. */
-const TOUCH_EVERY_MS = 60_000;
-
-/** Records that the webhook was used (at most once a minute). */
+/** Records that the webhook was used (at most once a minute: touchDue). */
 export async function touchWebhook(deps: Deps, webhook: WebhookToken): Promise<void> {
   const now = deps.clock.now();
-  if (webhook.lastUsedAt !== null && now - webhook.lastUsedAt < TOUCH_EVERY_MS) return;
+  if (!touchDue(webhook.lastUsedAt, now)) return;
   await deps.db.write((tx) =>
     tx.update(webhookTokens).set({ lastUsedAt: now }).where(eq(webhookTokens.id, webhook.id)),
   );
@@ -92,4 +90,13 @@ export async function revokeWebhookIn(tx: Tx, deps: Pick<Deps, "clock">, webhook
     .where(eq(webhookTokens.id, webhookId))
     .returning();
   return revoked as WebhookToken;
+}
+
+/** The webhooks a user created, newest first (admin view). */
+export async function listWebhooksCreatedBy(deps: Deps, userId: string): Promise<WebhookToken[]> {
+  return deps.db.orm
+    .select()
+    .from(webhookTokens)
+    .where(eq(webhookTokens.createdBy, userId))
+    .orderBy(desc(webhookTokens.createdAt));
 }

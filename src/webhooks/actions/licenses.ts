@@ -1,9 +1,7 @@
 // Webhook actions on licenses: create-license, update-license, delete-license, grant-license.
-import { eq } from "drizzle-orm";
 import { t } from "elysia";
-import { users } from "../../../db/schema";
 import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../licenses/service";
-import { assertEmail, insertUser, toPublicUser } from "../../users/service";
+import { findUserByEmailIn, insertUser, toPublicUser } from "../../users/service";
 import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
 import { defineAction } from "../registry";
 import { mailPasswordLinkIn } from "../../passwords/service";
@@ -47,7 +45,7 @@ export const deleteLicense = defineAction(
 export const grantLicense = defineAction(
   t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
   async (tx, { deps }, p) => {
-    const existing = await tx.query.users.findFirst({ where: eq(users.email, assertEmail(p.email)) });
+    const existing = await findUserByEmailIn(tx, p.email);
     const user = existing ?? (await insertUser(tx, deps, p));
     const license = await createLicenseIn(tx, deps, { ...p, userId: user.id });
     if (!existing) await mailPasswordLinkIn(tx, deps, user);

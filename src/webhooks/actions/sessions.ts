@@ -1,17 +1,14 @@
 // Webhook actions that end access: revoke-session, revoke-all-user-sessions, revoke-webhook.
-import { eq } from "drizzle-orm";
 import { t } from "elysia";
-import { sessions } from "../../../db/schema";
-import { notFound } from "../../errors";
 import { revokeSessionIn, revokeUserSessionsIn } from "../../sessions/revoke";
+import { findSessionIn } from "../../sessions/service";
 import { Id, STRICT } from "../model";
 import { defineAction } from "../registry";
 import { revokeWebhookIn, toWebhookView } from "../tokens";
 import { findUserIn } from "../../users/service";
 
 export const revokeSession = defineAction(t.Object({ sessionId: Id }, STRICT), async (tx, { deps, actor }, p) => {
-  const session = await tx.query.sessions.findFirst({ where: eq(sessions.id, p.sessionId) });
-  if (!session) throw notFound("session_not_found", "No session with this sessionId");
+  const session = await findSessionIn(tx, p.sessionId);
   // false: it was already revoked (nothing changed).
   const revoked = Boolean(await revokeSessionIn(tx, deps, session.id, { reason: "revoked_by_webhook", actor }));
   return { response: { sessionId: session.id, userId: session.userId, revoked }, userId: session.userId };

@@ -1,13 +1,7 @@
-// Webhook actions on users: create-user, update-user, delete-user.
-import { eq } from "drizzle-orm";
+// Webhook actions on users: create-user, update-user, delete-user. The rules live in src/users.
 import { t } from "elysia";
-import { users, type User } from "../../../db/schema";
-import { conflict } from "../../errors";
-import { changedFields } from "../../lib/changes";
-import { queueMailIn } from "../../mail/outbox";
 import { mailPasswordLinkIn } from "../../passwords/service";
-import { revokeUserSessionsIn } from "../../sessions/revoke";
-import { assertEmail, findUserIn, insertUser, toPublicUser } from "../../users/service";
+import { deleteUserIn, insertUser, toPublicUser, updateUserIn } from "../../users/service";
 import { Email, Id, Name, Role, STRICT, Status } from "../model";
 import { defineAction } from "../registry";
 
@@ -20,9 +14,6 @@ export const createUser = defineAction(
   },
 );
 
-const EDITABLE = ["email", "name", "role", "status"] as const;
-const LABELS = { email: "email address", name: "name", role: "role", status: "account status" };
-
 export const updateUser = defineAction(
   t.Object(
     {
@@ -34,53 +25,15 @@ export const updateUser = defineAction(
     },
     STRICT,
   ),
-  async (tx, { deps, actor }, p) => {
-    const user = await findUserIn(tx, p.userId);
-    const next = { ...p, email: p.email === undefined ? undefined : assertEmail(p.email), name: p.name?.trim() };
-    const { changed, set } = changedFields(user, next, EDITABLE);
-    if (changed.length === 0)
-      return { response: { user: toPublicUser(user), changed, revokedSessions: 0 }, userId: user.id };
-    if (
-      next.email &&
-      changed.includes("email") &&
-      (await tx.query.users.findFirst({ where: eq(users.email, next.email) }))
-    ) {
-      throw conflict("email_taken", `A user with email ${next.email} already exists`);
-    }
-    const [updated] = await tx
-      .update(users)
-      .set({ ...set, updatedAt: deps.clock.now() })
-      .where(eq(users.id, user.id))
-      .returning();
-    const after = updated as User;
-    // Disabling an account ends its sessions at once (ASVS V7.4.2).
-    const revokedSessions =
-      after.status === "INACTIVE" && changed.includes("status")
-        ? await revokeUserSessionsIn(tx, deps, user.id, { reason: "account_disabled", actor })
-        : 0;
-    const changes = changed.map((k) => `${LABELS[k]} (now ${after[k]})`).join(", ");
-    // Both the old and the new address hear about an email change.
-    for (const to of new Set([user.email, after.email])) {
-      await queueMailIn(tx, deps, { to, kind: "account-changed", data: { name: after.name, changes } });
-    }
-    return {
-      response: { user: toPublicUser(after), changed, revokedSessions },
-      userId: user.id,
-      detail: { changed, revokedSessions },
-    };
+  async (tx, { deps, actor }, { userId, ...changes }) => {
+    const { user, changed, revokedSessions } = await updateUserIn(tx, deps, userId, changes, { actor });
+    const response = { user: toPublicUser(user), changed, revokedSessions };
+    if (changed.length === 0) return { response, userId };
+    return { response, userId, detail: { changed, revokedSessions } };
   },
 );
 
-export const deleteUser = defineAction(t.Object({ userId: Id }, STRICT), async (tx, { deps, actor }, p) => {
-  const user = await findUserIn(tx, p.userId);
-  // The notice is queued before the row goes (it needs the address); it leaves only if the delete commits.
-  await queueMailIn(tx, deps, { to: user.email, kind: "account-deleted", data: { name: user.name } });
-  // Revoke first (audited per session); the delete then cascades to sessions and licenses.
-  const revokedSessions = await revokeUserSessionsIn(tx, deps, user.id, { reason: "account_deleted", actor });
-  await tx.delete(users).where(eq(users.id, user.id));
-  return {
-    response: { userId: user.id, deleted: true, revokedSessions },
-    userId: user.id,
-    detail: { revokedSessions },
-  };
+export const deleteUser = defineAction(t.Object({ userId: Id }, STRICT), async (tx, { deps, actor }, { userId }) => {
+  const { revokedSessions } = await deleteUserIn(tx, deps, userId, { actor });
+  return { response: { userId, deleted: true, revokedSessions }, userId, detail: { revokedSessions } };
 });

@@ -1,4 +1,4 @@
-// Fixed-window counters in the database, so limits hold across processes and restarts.
+// Rate limits: fixed-window counters in the database, so limits hold across processes and restarts.
 // `check` refuses when a key is over its limit; `count` records one event atomically (one upsert
 // per key); `hit` is both. Each takes several limits at once: one read, or one write transaction.
 import { inArray, sql } from "drizzle-orm";
@@ -6,6 +6,7 @@ import { rateLimits } from "../../db/schema";
 import type { RateLimitRule } from "../config";
 import type { Deps } from "../deps";
 import { tooManyRequests } from "../errors";
+import { deleteInBatches } from "../lib/batches";
 
 export interface Limit {
   key: string;
@@ -75,4 +76,14 @@ function throwIfOver(counter: Counter, rule: RateLimitRule, now: number) {
   if (counter.count >= rule.max && windowEnd > now) {
     throw tooManyRequests(Math.max(1, Math.ceil((windowEnd - now) / 1000)));
   }
+}
+
+/** Housekeeping: deletes the counters whose window ended before `before` (prune). */
+export async function deleteStaleRateLimits(deps: Pick<Deps, "db">, before: number, now: number): Promise<number> {
+  return deleteInBatches(
+    deps,
+    rateLimits,
+    rateLimits.key,
+    sql`${rateLimits.windowStart} <= ${before} AND ${rateLimits.blockedUntil} <= ${now}`,
+  );
 }

@@ -1,0 +1,18 @@
+// Schemas of the auth API's answers (TypeBox via Elysia's `t`); the types come from them.
+import { t } from "elysia";
+
+export const AuthResultSchema = t.Object({
+  accessToken: t.String(),
+  refreshToken: t.String(),
+  expiresIn: t.Number(),
+  limited: t.Boolean(),
+  limitedReason: t.Union([t.String(), t.Null()]),
+  /** Free seats left in the login's scope after this session took (or did not take) one. */
+  remainingLicenses: t.Number(),
+  sessionId: t.String(),
+});
+
+/** What login and refresh answer. */
+export type AuthResult = typeof AuthResultSchema.static;
+
+export const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
