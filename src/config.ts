@@ -36,6 +36,8 @@ export interface Config {
   refreshGrace: number;
   /** seconds without a refresh after which a session stops holding a seat */
   seatIdleTimeout: number;
+  /** "cooldown": a released seat stays counted until its last access token expires; "immediate": freed at once. */
+  seatRelease: "cooldown" | "immediate";
   trustProxy: boolean;
   corsOrigins: string[];
   workers: number;
@@ -113,6 +115,15 @@ export function loadConfig(env: Env): Config {
     if (["0", "false", "no", "off"].includes(raw)) return false;
     problems.push(`${name}="${raw}" must be true or false`);
     return fallback;
+  };
+
+  /** One of `values`; the first is the default. */
+  const oneOf = <T extends string>(name: string, values: readonly [T, ...T[]]): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return values[0];
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name}="${raw}" must be one of ${values.join(", ")}`);
+    return values[0];
   };
 
   const rule = (name: string, max: number, window: number): RateLimitRule => ({
@@ -202,6 +213,7 @@ export function loadConfig(env: Env): Config {
     sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
     refreshGrace: duration("REFRESH_GRACE", 30, 1),
     seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
+    seatRelease: oneOf("SEAT_RELEASE", ["cooldown", "immediate"] as const),
     trustProxy: boolean("TRUST_PROXY", false),
     corsOrigins,
     workers: integer("WORKERS", 1, 1, 64),

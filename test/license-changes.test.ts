@@ -101,6 +101,8 @@ describe("license changes never sign out more than they must", () => {
     expect((await sessionRow(t, middle.sessionId))?.revokeReason).toBe("seats_reduced");
     expect((await sessionRow(t, newest.sessionId))?.revokeReason).toBe("seats_reduced");
     expect((await sessionRow(t, basic.sessionId))?.revokedAt).toBeNull();
+    // The one kept goes on holding its seat (the two signed out only hold back new seats).
+    expect(await refreshed(oldest.refreshToken)).toMatchObject({ limited: false, product: "pro" });
     expect(await auditRows("license.updated", ids.pro ?? "")).toHaveLength(1);
   });
 

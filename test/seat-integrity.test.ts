@@ -6,6 +6,7 @@ import { decodeJwt } from "jose";
 import { createTestContext } from "./helpers";
 import { bearer, type LoginBody, loginAs, seatedCount, seedUser, sessionRow } from "./fixtures";
 import { FormClient } from "./form-client";
+import { signedInUser } from "./webhooks-fixtures";
 
 const t = await createTestContext();
 afterAll(() => t.close());
@@ -271,6 +272,26 @@ describe("a seat is a seat of one product", () => {
     expect(await seatedCount(t, user.id)).toBe(4);
     const counts = await me(seated[0]?.accessToken ?? "");
     expect(counts.seats).toEqual({ total: 4, used: 4 });
+  });
+
+  test("the admin's view of a user counts per product, adding up to the total", async () => {
+    const admin = await signedInUser(t);
+    const user = await seedUser(t, {
+      licenses: [
+        { productId: "pro", seats: 1 },
+        { productId: "basic", seats: 5 },
+      ],
+    });
+    for (let i = 0; i < 3; i++) await login(user, { productId: "basic" });
+    await login(user); // basic runs no longer than pro here: either, but exactly one
+    const res = await t.request("GET", `/api/users/${user.id}`, { headers: bearer(admin.token) });
+    expect(res.status).toBe(200);
+    const detail = (await res.json()) as Me & { sessions: { productId: string | null; seated: boolean }[] };
+    expect(detail.seats).toEqual({ total: 6, used: 4 });
+    expect(detail.products.reduce((sum, p) => sum + p.used, 0)).toBe(4);
+    for (const p of detail.products) {
+      expect(detail.sessions.filter((s) => s.seated && s.productId === p.productId)).toHaveLength(p.used);
+    }
   });
 
   test("the account page's per-product rows add up to its total", async () => {

@@ -31,6 +31,12 @@ export function timeAgo(then: number, now: number): string {
   return "just now";
 }
 
+/** "in 4 minutes", rounded up (the moment has not come before then). */
+export function timeUntil(then: number, now: number): string {
+  const minutes = Math.max(1, Math.ceil((then - now) / 60_000));
+  return minutes < 60 ? relative.format(minutes, "minute") : relative.format(Math.ceil(minutes / 60), "hour");
+}
+
 export function place(session: { city: string | null; region: string | null; country: string | null }): string | null {
   const parts = [session.city, session.region, session.country].filter((p): p is string => Boolean(p));
   return parts.length > 0 ? parts.join(", ") : null;
