@@ -1,7 +1,10 @@
 // Opening the database: a libSQL client (local file, embedded replica or remote server) wrapped
 // by drizzle, with the pragmas applied on every pooled connection and one way to write.
+// Local files (and a replica's local reads) go through ./local-client.ts, which prepares each
+// statement once; remote servers through @libsql/client. Drizzle sees the same `Client` either way.
 import { createClient, type Client, type TransactionMode } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { createLocalClient } from "./local-client";
 import * as schema from "./schema";
 
 export type Orm = LibSQLDatabase<typeof schema>;
@@ -34,9 +37,20 @@ export interface DatabaseOptions {
   busyTimeout?: number;
   /** Embedded replica: seconds between background pulls from the primary. */
   syncInterval?: number;
+  /** WORKERS=N on a local file: the turn to write, shared with the other processes (src/write-turns.ts). */
+  turn?: ClusterTurn | undefined;
 }
 
-// Pooled connections for a local file. Each one gets the pragmas below when the pool is opened.
+/** The right to write, taken in turns by the processes sharing one local file. */
+export interface ClusterTurn {
+  /** Resolves once this process may write (at once when it holds the turn already). */
+  enter(): Promise<void>;
+  /** One write is done; keep the turn for the next if `moreQueued` (and it is still fair to). */
+  leave(moreQueued: boolean): void;
+}
+
+// Pooled connections for a local file, opened as needed (one serves every call outside a
+// transaction; a transaction holds one of its own). Each gets the pragmas below when it opens.
 const LOCAL_CONNECTIONS = 4;
 const LOCAL_PRAGMAS = ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"];
 // How stale an embedded replica may get on changes made elsewhere (its own writes are pulled at once).
@@ -63,15 +77,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   // Inside one process a local file's write lock is taken by a synchronous native call that would
   // block the event loop while another connection of ours holds it (busy wait on ourselves).
-  // Taking turns in-process first avoids that; other processes are handled by SQLite's busy
-  // timeout and the retry. A remote server takes concurrent transactions on separate streams and
-  // does its own locking: no in-process turn there.
+  // Taking turns in-process first avoids that; then, in a cluster, the turn shared with the other
+  // processes (options.turn); writers outside it are handled by SQLite's busy timeout and the
+  // retry. A remote server takes concurrent transactions on separate streams and does its own
+  // locking: no turns there.
+  const turn = local ? options.turn : undefined;
   const inTurn = async <T>(run: () => Promise<T>): Promise<T> => {
-    const release = local ? await lock.acquire() : undefined;
+    if (!local) return run();
+    const release = await lock.acquire();
     try {
-      return await run();
+      await turn?.enter();
+      try {
+        return await run();
+      } finally {
+        turn?.leave(lock.pending > 1);
+      }
     } finally {
-      release?.();
+      release();
     }
   };
 
@@ -102,21 +124,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {
-  const client = createClient({ url, concurrency: LOCAL_CONNECTIONS, timeout: busyTimeout });
-  await prepareLocalConnections(client, busyTimeout);
-  return { client, local: true };
-}
-
-/**
- * The client opens pooled connections lazily and has no per-connection hook, so open every one
- * now (concurrent calls each borrow a distinct connection) and set its pragmas.
- */
-async function prepareLocalConnections(client: Client, busyTimeout: number) {
+  const client = createLocalClient({
+    url,
+    connections: LOCAL_CONNECTIONS,
+    timeout: busyTimeout,
+    pragmas: [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS],
+  });
   // journal_mode is stored in the file: once is enough.
   await client.execute("PRAGMA journal_mode = WAL");
-  for (const pragma of [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS]) {
-    await Promise.all(Array.from({ length: LOCAL_CONNECTIONS }, () => client.execute(pragma)));
-  }
+  return { client, local: true };
 }
 
 /**
@@ -128,11 +144,15 @@ async function prepareLocalConnections(client: Client, busyTimeout: number) {
  * by libSQL server (sqld / Turso) on every connection by default.
  */
 async function openReplica(options: DatabaseOptions & { syncUrl: string }): Promise<Opened> {
-  const replica = createClient({
+  const replica = createLocalClient({
     url: options.url,
-    syncUrl: options.syncUrl,
-    authToken: options.authToken,
-    syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+    connections: 1,
+    timeout: options.busyTimeout ?? 5000,
+    replica: {
+      syncUrl: options.syncUrl,
+      authToken: options.authToken,
+      syncInterval: options.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+    },
   });
   // Fails here, with the reason, when the primary cannot be reached at start.
   await replica.sync();
@@ -196,10 +216,19 @@ function isBusy(error: unknown): boolean {
 /** A FIFO async mutex. */
 class WriteLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Writers holding or waiting for the lock. */
+  pending = 0;
 
   acquire(): Promise<() => void> {
+    this.pending++;
     let release!: () => void;
-    const next = new Promise<void>((resolve) => (release = resolve));
+    const next = new Promise<void>(
+      (resolve) =>
+        (release = () => {
+          this.pending--;
+          resolve();
+        }),
+    );
     const ready = this.tail.then(() => release);
     this.tail = this.tail.then(() => next);
     return ready;

@@ -2,7 +2,7 @@
 // No secret is stored in plaintext: tokens are kept as SHA-256 hex digests, and the few secrets
 // that must be readable again (webhook signing secrets, queued mail bodies) are sealed with SECRET_KEY.
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["ADMIN", "OWNER", "MANAGER"] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,6 +12,12 @@ export const SESSION_KINDS = ["app", "account"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat", "seat_cooling_down"] as const;
 export type LimitedReason = (typeof LIMITED_REASONS)[number];
+// Who sends a webhook endpoint its deliveries: seatkey's own actions, or a store's native events.
+export const WEBHOOK_PROVIDERS = ["seatkey", "stripe", "lemonsqueezy", "paddle", "gumroad"] as const;
+export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
+export type StoreProvider = Exclude<WebhookProvider, "seatkey">;
+export const STORE_EVENT_STATUSES = ["received", "applied", "parked", "unmapped", "ignored", "failed"] as const;
+export type StoreEventStatus = (typeof STORE_EVENT_STATUSES)[number];
 export const EMAIL_TOKEN_PURPOSES = ["set-password", "reset-password"] as const;
 export type EmailTokenPurpose = (typeof EMAIL_TOKEN_PURPOSES)[number];
 
@@ -24,7 +30,8 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     role: text("role", { enum: ROLES }).notNull().default("OWNER"),
     status: text("status", { enum: USER_STATUSES }).notNull().default("ACTIVE"),
-    // Argon2id PHC string; null until the user sets a password.
+    // Argon2id PHC string; null until the user sets a password. A bcrypt hash brought by an import
+    // from auth-license-server stays until that user's next sign-in replaces it.
     passwordHash: text("password_hash"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -45,11 +52,17 @@ export const licenses = sqliteTable(
     productId: text("product_id").notNull(),
     seats: integer("seats").notNull(),
     validUntil: integer("valid_until").notNull(),
+    // Set on licenses a store granted: the store (provider) and its subscription or order id.
+    provider: text("provider", { enum: WEBHOOK_PROVIDERS }),
+    externalRef: text("external_ref"),
+    // When the store event last applied to this license happened: an older event never rolls it back.
+    externalUpdatedAt: integer("external_updated_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
     index("licenses_user_idx").on(t.userId, t.productId, t.validUntil),
+    uniqueIndex("licenses_external_unique").on(t.provider, t.externalRef),
     check("licenses_seats_positive", sql`${t.seats} >= 1`),
   ],
 );
@@ -103,6 +116,8 @@ export const webhookTokens = sqliteTable(
     id: text("id").primaryKey(),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     name: text("name").notNull(),
+    // What the endpoint takes: seatkey's actions, or one store's native events and its signature scheme only.
+    provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull().default("seatkey"),
     tokenHash: text("token_hash").notNull(),
     // Sealed with SECRET_KEY (it must be readable to verify HMAC signatures); null when unsigned.
     signingSecretSealed: text("signing_secret_sealed"),
@@ -189,8 +204,107 @@ export const mailOutbox = sqliteTable(
   (t) => [index("mail_outbox_due_idx").on(t.sentAt, t.nextAttemptAt)],
 );
 
+// The product map of a store endpoint: a store's price / variant / product id → what it grants.
+export const storeProducts = sqliteTable(
+  "store_products",
+  {
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhookTokens.id, { onDelete: "cascade" }),
+    externalId: text("external_id").notNull(),
+    productId: text("product_id").notNull(),
+    seatsPerUnit: integer("seats_per_unit").notNull(),
+    // One-time purchases: how long the license lasts; null = perpetual. Subscriptions follow their period.
+    termDays: integer("term_days"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.webhookId, t.externalId] }),
+    check("store_products_seats_positive", sql`${t.seatsPerUnit} >= 1`),
+  ],
+);
+
+// A store's customers, linked to the seatkey user with their email once known.
+export const storeCustomers = sqliteTable(
+  "store_customers",
+  {
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhookTokens.id, { onDelete: "cascade" }),
+    customerId: text("customer_id").notNull(),
+    email: text("email").notNull(),
+    name: text("name"),
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.customerId] }), index("store_customers_user_idx").on(t.userId)],
+);
+
+// Other ids a store uses for the object behind a license (an invoice, a payment, an order), so a
+// refund or dispute that names only those finds the license.
+export const storeRefs = sqliteTable(
+  "store_refs",
+  {
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhookTokens.id, { onDelete: "cascade" }),
+    alias: text("alias").notNull(),
+    externalRef: text("external_ref").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.alias] })],
+);
+
+// Every verified store event, stored before it is applied: deduplication, parking, re-apply, and
+// what operators see.
+export const storeEvents = sqliteTable(
+  "store_events",
+  {
+    id: text("id").primaryKey(),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhookTokens.id, { onDelete: "cascade" }),
+    provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull(),
+    // The store's event id, or for stores that send none a key derived from the event and its body.
+    eventKey: text("event_key").notNull(),
+    type: text("type").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    status: text("status", { enum: STORE_EVENT_STATUSES }).notNull(),
+    // Why it is parked, unmapped, ignored or failed.
+    error: text("error"),
+    // A parked event waits for this: "customer:<store customer id>" or "ref:<external ref>".
+    waitingFor: text("waiting_for"),
+    // The raw body sealed with SECRET_KEY (store objects can carry payment client secrets); for re-apply.
+    bodySealed: text("body_sealed").notNull(),
+    appliedAt: integer("applied_at"),
+  },
+  (t) => [
+    uniqueIndex("store_events_key_unique").on(t.webhookId, t.eventKey),
+    index("store_events_waiting_idx").on(t.webhookId, t.waitingFor),
+    index("store_events_status_idx").on(t.status, t.receivedAt),
+  ],
+);
+
+// Rows brought in by `bun run admin import auth-license-server`: the other server's integer id →
+// ours, so a re-run changes nothing and its old ids keep working on the compatibility routes.
+export const legacyIds = sqliteTable(
+  "legacy_ids",
+  {
+    source: text("source").notNull(),
+    // "user" | "license" | "webhook"
+    kind: text("kind").notNull(),
+    legacyId: text("legacy_id").notNull(),
+    id: text("id").notNull(),
+    importedAt: integer("imported_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.kind, t.legacyId] })],
+);
+
 export type User = typeof users.$inferSelect;
 export type License = typeof licenses.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type WebhookToken = typeof webhookTokens.$inferSelect;
 export type EmailToken = typeof emailTokens.$inferSelect;
+export type StoreProduct = typeof storeProducts.$inferSelect;
+export type StoreEventRow = typeof storeEvents.$inferSelect;

@@ -1,6 +1,6 @@
 // bun run bench [--quick] [--sizes=1000,100000,1000000] [--workers=1,2] [--duration=8] [--warmup=2]
 //               [--only=hashing,profile,jwks,me,refresh,login,flood,account,webhook] [--cpu-prof] [--keep]
-//               [--out=bench-results]
+//               [--out=bench-results] [--peers=<run-peers.sh output>]
 //
 // Throughput, latency and memory of seatkey against the stack's ceilings, in one run: a bare
 // Elysia hello (HTTP ceiling), one-row UPDATEs through the same libSQL client (durable-write
@@ -18,6 +18,7 @@ import { runLoad, runThreaded, type LoadResult, type LoadTiming } from "./bench/
 import { profileRequests } from "./bench/profile";
 import { loadAverage, machineLine, markdown, writeReport, type Report } from "./bench/report";
 import { runPass } from "./bench/run";
+import { readPeers } from "./bench/peers";
 import { benchEmail, seedKnownSessions, seedSize } from "./bench/seed";
 import { freePort, serverEnv, startHello } from "./bench/server";
 import { checkTargets } from "./bench/targets";
@@ -35,6 +36,8 @@ interface Options {
   serverFlags: string[];
   keep: boolean;
   out: string;
+  /** A side-by-side run of the peer benchmark, for the targets against Better Auth. */
+  peers: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,6 +60,7 @@ function parseOptions(argv: string[]): Options {
     serverFlags: value("server-flags")?.split(",") ?? [],
     keep: flag("keep"),
     out: value("out") ?? join(import.meta.dir, "..", "bench-results"),
+    peers: value("peers"),
   };
   const bad = [...options.sizes, ...options.workers].some((n) => !Number.isInteger(n) || n < 1);
   if (bad || !(options.timing.duration > 0) || !(options.timing.warmup >= 0)) {
@@ -150,6 +154,7 @@ function emptyReport(options: Options, hello: { single: LoadResult; threaded: nu
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  const peers = options.peers ? readPeers(options.peers) : undefined; // read first: fail before the run
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "seatkey-bench-"));
   log(`${options.mode} run in ${dir}`);
@@ -173,7 +178,7 @@ async function main() {
   }
   report.totalSeconds = (performance.now() - started) / 1000;
   report.loadAverage.after = loadAverage();
-  report.checks = checkTargets(report);
+  report.checks = checkTargets(report, peers);
   const written = writeReport(options.out, report);
   console.log(markdown(report));
   log(`wrote ${written.md} and ${written.json}`);

@@ -1,5 +1,5 @@
 // bun run db:migrate — apply pending migrations to DATABASE_URL.
-import { openConfiguredDatabase } from "../src/boot";
+import { openConfiguredDatabase } from "../src/database";
 import { loadConfig } from "../src/config";
 import { migrateDatabase } from "../db/migrate";
 import { fail } from "./cli";

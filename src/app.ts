@@ -7,7 +7,7 @@ import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { healthRoutes } from "./health/routes";
-import { jwksRoutes } from "./keys/routes";
+import { jwksRoutes, jwksStaticRoutes } from "./keys/routes";
 import { passwordPages } from "./passwords/pages";
 import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
@@ -17,7 +17,7 @@ import { webhookRoutes } from "./webhooks/routes";
 const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp(deps: Deps) {
-  return new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES } })
+  return new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES, routes: jwksStaticRoutes(deps) } })
     .onRequest(({ request }) => {
       // Refuse oversized bodies before parsing them (Content-Length is checked again by Bun).
       const length = Number(request.headers.get("content-length") ?? 0);

@@ -3,13 +3,13 @@
 // the same entry as workers serving one port with SO_REUSEPORT (the kernel spreads connections
 // between them). A worker that dies is started again after a pause that grows while it keeps
 // dying; SIGTERM / SIGINT stop every worker gracefully (in-flight requests finish).
-// Bun.spawn with an IPC channel rather than node:cluster, which is incomplete in Bun.
+// Writers in the workers take turns that the primary grants (./write-turns.ts).
+// Bun.spawn with an IPC channel rather than node:cluster, which is incomplete in Bun. The primary
+// loads only what it needs (the database layer and keys, once, to prepare): not the app.
 import type { Subprocess } from "bun";
-import { migrateDatabase } from "../db/migrate";
-import { openConfiguredDatabase } from "./boot";
 import { type Config, ConfigError, type Env } from "./config";
-import { loadSigningKeys } from "./keys/keys";
 import type { Logger } from "./lib/log";
+import { isTurnMessage, TurnGranter, WorkerTurn } from "./write-turns";
 
 /** Set in a worker's environment to its slot, 1…N. */
 export const WORKER_ENV = "SEATKEY_WORKER";
@@ -44,6 +44,14 @@ export function workerDatabaseUrl(config: Pick<Config, "databaseUrl" | "database
   return query === undefined ? named : `${named}?${query}`;
 }
 
+/** In a worker, before opening the database: its share of the write turn the primary grants. */
+export function workerTurn(): WorkerTurn {
+  const turn = new WorkerTurn((message) => process.send?.(message));
+  process.on("message", (message) => turn.onMessage(message));
+  process.on("disconnect", () => turn.detach());
+  return turn;
+}
+
 /** In a worker: tell the primary it serves, and stop when the primary goes away. */
 export function joinCluster(stop: () => void): void {
   process.send?.({ type: "ready" });
@@ -56,7 +64,10 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
     throw new ConfigError([`PORT=0 (any free port) cannot be shared by WORKERS=${config.workers}: set a port`]);
   }
   await prepareSharedState(config);
-  const supervisor = new Supervisor({
+  const turns = new TurnGranter((slot, message) => {
+    if (!supervisor.send(slot, message)) turns.forget(slot);
+  });
+  const supervisor: Supervisor = new Supervisor({
     count: config.workers,
     command: [process.execPath, ...process.execArgv, Bun.main],
     env: (slot) => {
@@ -64,6 +75,10 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       return { ...process.env, [WORKER_ENV]: String(slot), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
     },
     log,
+    onMessage: (slot, message) => {
+      if (isTurnMessage(message)) turns.onMessage(slot, message);
+    },
+    onExit: (slot) => turns.forget(slot),
   });
   const stop = async () => {
     await supervisor.stop();
@@ -82,6 +97,11 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
 
 /** What the workers must not race for: the schema, and the development key file. */
 async function prepareSharedState(config: Config): Promise<void> {
+  const [{ openConfiguredDatabase }, { migrateDatabase }, { loadSigningKeys }] = await Promise.all([
+    import("./database"),
+    import("../db/migrate"),
+    import("./keys/keys"),
+  ]);
   const db = await openConfiguredDatabase(config);
   try {
     await migrateDatabase(db);
@@ -97,6 +117,10 @@ interface SupervisorOptions {
   command: string[];
   env(slot: number): Record<string, string | undefined>;
   log: Logger;
+  /** Every IPC message from a worker other than "ready". */
+  onMessage(slot: number, message: unknown): void;
+  /** A worker process has exited (before it is restarted). */
+  onExit(slot: number): void;
 }
 
 interface Worker {
@@ -163,11 +187,22 @@ class Supervisor {
         stdio: ["ignore", "inherit", "inherit"],
         ipc: (message) => {
           if ((message as { type?: unknown } | null)?.type === "ready") this.onReady(slot);
+          else this.options.onMessage(slot, message);
         },
         onExit: (_proc, code, signal) => this.onExit(worker, code, signal),
       }),
     };
     this.running.set(slot, worker);
+  }
+
+  /** Sends `message` to the worker in `slot`; false when it is not running or its channel is gone. */
+  send(slot: number, message: unknown): boolean {
+    try {
+      this.running.get(slot)?.proc.send(message);
+      return this.running.has(slot);
+    } catch {
+      return false;
+    }
   }
 
   private onReady(slot: number): void {
@@ -181,7 +216,10 @@ class Supervisor {
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | number | null): void {
-    if (this.running.get(worker.slot) === worker) this.running.delete(worker.slot);
+    if (this.running.get(worker.slot) === worker) {
+      this.running.delete(worker.slot);
+      this.options.onExit(worker.slot);
+    }
     if (this.stopping) return;
     const how = code === null ? `signal ${signal}` : `code ${code}`;
     if (this.startup) {

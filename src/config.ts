@@ -43,6 +43,12 @@ export interface Config {
   workers: number;
   passwordMinLength: number;
   passwordMaxLength: number;
+  /** The name people know the product by (pages and mails); undefined → PUBLIC_URL's host. */
+  brandName: string | undefined;
+  /** An https image shown at the top of every mail. */
+  brandLogoUrl: string | undefined;
+  /** Where mails tell people to write when something is wrong. */
+  supportEmail: string | undefined;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
 }
 
@@ -191,6 +197,15 @@ export function loadConfig(env: Env): Config {
 
   const passwordMinLength = integer("PASSWORD_MIN_LENGTH", 15, 8, 256);
 
+  const brandLogoUrl = read("BRAND_LOGO_URL");
+  if (brandLogoUrl && !/^https:\/\//.test(brandLogoUrl)) {
+    problems.push(`BRAND_LOGO_URL="${brandLogoUrl}" must be an https:// image URL (mail clients block others)`);
+  }
+  const supportEmail = read("SUPPORT_EMAIL");
+  if (supportEmail && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(supportEmail)) {
+    problems.push(`SUPPORT_EMAIL="${supportEmail}" must be an email address like support@example.com`);
+  }
+
   const config: Config = {
     env: nodeEnv as Config["env"],
     port,
@@ -219,6 +234,9 @@ export function loadConfig(env: Env): Config {
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
     passwordMaxLength: 256,
+    brandName: read("BRAND_NAME")?.slice(0, 80),
+    brandLogoUrl,
+    supportEmail,
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],

@@ -1,5 +1,7 @@
 // Domain errors: thrown by services and routes, shaped by the root onError into
 // { error: "<human message>", code: "<machine_code>" } with the status they carry.
+import { timeUntil } from "./lib/time-text";
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
@@ -20,6 +22,6 @@ export const forbidden = (code: string, message: string) => new AppError(403, co
 export const notFound = (code: string, message: string) => new AppError(404, code, message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const tooManyRequests = (retryAfterSeconds: number) =>
-  new AppError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
+  new AppError(429, "rate_limited", `Too many attempts. Try again ${timeUntil(retryAfterSeconds)}.`, {
     "Retry-After": String(retryAfterSeconds),
   });

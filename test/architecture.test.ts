@@ -18,6 +18,11 @@ const OWNERS: Record<string, string> = {
   mailOutbox: "src/mail",
   rateLimits: "src/rate-limits",
   auditLog: "src/audit",
+  storeProducts: "src/stores",
+  storeCustomers: "src/stores",
+  storeRefs: "src/stores",
+  storeEvents: "src/stores",
+  legacyIds: "src/import",
 };
 
 const ROOT = resolve(import.meta.dir, "..");

@@ -11,7 +11,7 @@ import type { Deps } from "../src/deps";
 import { encodeJwk, generateKeyMaterial, importKeys } from "../src/keys/keys";
 import { FixedClock } from "../src/lib/clock";
 import { MemoryLogger } from "../src/lib/log";
-import { createOutbox } from "../src/mail/sender";
+import { withOutbox } from "../src/mail/sender";
 import { createMailTransport } from "../src/mail/transport";
 import { createHasher } from "../src/passwords/hasher";
 import { startSmtpServer, type TestSmtp } from "./smtp";
@@ -53,7 +53,7 @@ export async function createTestContext(options: { env?: Env } = {}): Promise<Te
   await migrateDatabase(db);
   const log = new MemoryLogger();
   const clock = new FixedClock();
-  const base = {
+  const deps: Deps = withOutbox({
     config,
     db,
     clock,
@@ -61,8 +61,7 @@ export async function createTestContext(options: { env?: Env } = {}): Promise<Te
     log,
     mailer: createMailTransport(config, log),
     hasher: createHasher(FAST_HASH),
-  };
-  const deps: Deps = { ...base, outbox: createOutbox(base) };
+  });
   const app = createApp(deps);
   return {
     app,

@@ -106,3 +106,54 @@ describe("delivery", () => {
     }
   });
 });
+
+describe("brand, headings and truthful advice", () => {
+  const branded = { ...ctx, brandName: "Acme Studio", logoUrl: "https://cdn.example.com/logo.png" };
+
+  test("every mail has the brand (BRAND_NAME, else the host) and a heading in both versions", () => {
+    for (const mail of samples) {
+      const plain = renderMail(mail.kind, mail.data, ctx);
+      expect(plain.html).toContain(">auth.example.com</span>");
+      expect(plain.html).toMatch(/<h1 [^>]*>[^<]{5,}<\/h1>/);
+      const out = renderMail(mail.kind, mail.data, branded);
+      expect(out.html).toContain(">Acme Studio</span>");
+      expect(out.html).toContain('src="https://cdn.example.com/logo.png"');
+      expect(out.text.startsWith("ACME STUDIO\n\n")).toBe(true);
+      expect(out.text).toContain("Sent by Acme Studio.");
+    }
+  });
+
+  test("mails carry dark-mode styles for clients that honour them", () => {
+    const out = renderMail("reset-password", { name: "Ada", link: LINK }, ctx);
+    expect(out.html).toContain('<meta name="color-scheme" content="light dark"');
+    expect(out.html).toContain("@media (prefers-color-scheme: dark)");
+  });
+
+  test("the old address after an email change is not told to reset (the link would go to the new address)", () => {
+    const data = { name: "Ada", changes: "email address", movedTo: "new@example.com" };
+    const withSupport = renderMail("account-changed", data, { ...ctx, supportEmail: "help@acme.example" });
+    expect(withSupport.text).toContain("new@example.com");
+    expect(withSupport.text).toContain("write to help@acme.example right away");
+    expect(withSupport.text).not.toContain("reset your password at");
+    expect(withSupport.text).toContain("used this address until now");
+    const noSupport = renderMail("account-changed", data, ctx);
+    expect(noSupport.text).toContain("contact the seller you bought your license from");
+    expect(noSupport.text).not.toContain("contact support");
+  });
+
+  test("the deleted-account mail does not claim the reader still has an account", () => {
+    const out = renderMail("account-deleted", { name: "Ada" }, ctx);
+    expect(out.text).not.toContain("because you have an account there");
+    expect(out.text).toContain("used this address until now");
+  });
+
+  test("an IP address is shown only when it is one (a forwarded header can carry any text)", () => {
+    const hostile = renderMail("reuse-detected", { name: "Ada", ip: "https://evil.example/claim" }, ctx);
+    expect(hostile.text).not.toContain("evil.example");
+    expect(hostile.text).toContain("IP address: unknown");
+    const mapped = renderMail("reuse-detected", { name: "Ada", ip: "::ffff:198.51.100.7" }, ctx);
+    expect(mapped.text).toContain("IP address: 198.51.100.7");
+    const changed = renderMail("password-changed", { name: "Ada", ip: "<b>x0</b>" }, ctx);
+    expect(changed.text).not.toContain("x0");
+  });
+});

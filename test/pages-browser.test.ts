@@ -58,7 +58,9 @@ describe.skipIf(!HAS_BROWSER)("with JavaScript", () => {
       await page.getByRole("heading", { name: "Set your password" }).waitFor();
       expect(await page.getByLabel("Account").inputValue()).toBe(user.email);
       // The stylesheet is loaded (no inline styles are allowed by the CSP).
-      const buttonColour = await page.getByRole("button").evaluate((el) => getComputedStyle(el).backgroundColor);
+      const buttonColour = await page
+        .getByRole("button", { name: "Set password" })
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(buttonColour).toBe("rgb(29, 78, 216)");
 
       await fillPasswords(page, "passwordpassword");

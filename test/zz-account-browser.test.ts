@@ -43,7 +43,7 @@ describe.skipIf(!HAS_BROWSER)("account pages in a real browser", () => {
     const page = await b.newPage({ userAgent: WINDOWS });
     await page.goto(b.url("/login"));
     await page.getByLabel("Email address").fill(user.email);
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/account$/);
 
@@ -100,7 +100,7 @@ describe.skipIf(!HAS_BROWSER)("account pages in a real browser", () => {
     const page = await b.newPage({ javaScriptEnabled: false });
     await page.goto(b.url("/login"));
     await page.getByLabel("Email address").fill(user.email);
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/account$/);
     expect(await page.locator("h1").innerText()).toBe("Your account");

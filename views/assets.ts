@@ -20,4 +20,5 @@ function load(file: string, contentType: string): Asset {
 
 export const STYLESHEET = load("style.css", "text/css; charset=utf-8");
 export const ICON = load("icon.svg", "image/svg+xml");
-export const ASSETS = [STYLESHEET, ICON];
+export const PAGE_SCRIPT = load("page.js", "text/javascript; charset=utf-8");
+export const ASSETS = [STYLESHEET, ICON, PAGE_SCRIPT];

@@ -74,11 +74,18 @@ export function FormError({ message }: { message?: string }) {
   );
 }
 
-/** The list of a form's errors at its top, each linking to its field (GOV.UK pattern). */
-export function ErrorSummary({ errors }: { errors: { field?: string; message: string }[] }) {
+// HTML allows autofocus on any focusable element; kitajs types it only on form controls.
+const AUTOFOCUS: Record<string, boolean> = { autofocus: true };
+
+/**
+ * The list of a form's errors at its top, each linking to its field (GOV.UK pattern). With `focus`
+ * it takes the focus (autofocus works on any focusable element, no script needed) — for forms
+ * whose fields don't take it themselves.
+ */
+export function ErrorSummary({ errors, focus }: { errors: { field?: string; message: string }[]; focus?: boolean }) {
   if (errors.length === 0) return "";
   return (
-    <div class="alert alert-error" role="alert">
+    <div class="alert alert-error" role="alert" tabindex="-1" {...(focus ? AUTOFOCUS : {})}>
       <h2>There is a problem</h2>
       <ul>
         {errors.map((e) =>

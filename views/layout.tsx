@@ -1,6 +1,6 @@
 // The one page layout: header, main card, footer. Every page of seatkey renders inside it.
 import type { PropsWithChildren } from "@kitajs/html";
-import { ICON, STYLESHEET } from "./assets";
+import { ICON, PAGE_SCRIPT, STYLESHEET } from "./assets";
 
 export interface LayoutProps {
   /** The page's own title; "Error: " is put in front when the page shows form errors. */
@@ -23,6 +23,7 @@ export function Layout({ title, site, hasErrors, wide, children }: PropsWithChil
         <title safe>{fullTitle}</title>
         <link rel="stylesheet" href={STYLESHEET.url} />
         <link rel="icon" href={ICON.url} type="image/svg+xml" />
+        <script src={PAGE_SCRIPT.url} defer></script>
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -8,7 +8,8 @@ import { createSession } from "../sessions/service";
 import { listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type ProductSeats, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../lib/client-info";
-import { describeDevice, place, timeAgo, timeUntil } from "../sessions/device";
+import { timeAgo, timeUntil } from "../lib/time-text";
+import { describeDevice, place } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
   device: string;
@@ -53,7 +54,7 @@ export async function accountOverview(deps: Deps, user: User, currentSessionId: 
     ...summary,
     products: summary.products.map((p) => ({
       ...p,
-      freesIn: p.seatFreeAt === null ? null : timeUntil(p.seatFreeAt, now),
+      freesIn: p.seatFreeAt === null ? null : timeUntil((p.seatFreeAt - now) / 1000),
     })),
     sessions: live.map((s) => ({
       ...toSessionView(deps, s, currentSessionId),

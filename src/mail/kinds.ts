@@ -23,8 +23,9 @@ export interface MailDataByKind {
   /** revokedBy: who did it, e.g. "you", "an administrator". */
   "session-revoked": { name: string; device?: Text; revokedBy?: Text; time?: Text } & Extra;
   "reuse-detected": { name: string; device?: Text; ip?: Text; time?: Text } & Extra;
-  /** changes: a human list of what changed, e.g. "email address, name". */
-  "account-changed": { name: string; changes?: Text } & Extra;
+  /** changes: a human list of what changed, e.g. "email address, name"; movedTo: set on the mail
+   * to the old address after an email change (the new address). */
+  "account-changed": { name: string; changes?: Text; movedTo?: Text } & Extra;
   "account-deleted": { name: string } & Extra;
 }
 

@@ -15,7 +15,8 @@ type QueueDeps = Pick<Deps, "config" | "clock" | "keys">;
 
 function outboxRow(deps: QueueDeps, mail: MailRequest) {
   const now = deps.clock.now();
-  const message = renderMail<MailKind>(mail.kind, mail.data, { publicUrl: deps.config.publicUrl, now });
+  const { publicUrl, brandName, brandLogoUrl: logoUrl, supportEmail } = deps.config;
+  const message = renderMail<MailKind>(mail.kind, mail.data, { publicUrl, brandName, logoUrl, supportEmail, now });
   return {
     id: newId(),
     to: mail.to,

@@ -162,6 +162,11 @@ export function createOutbox(deps: SenderDeps): Outbox {
   };
 }
 
+/** The dependencies with their outbox runner, which reads that very object (so swapping its mailer takes effect). */
+export function withOutbox(base: SenderDeps): Deps {
+  return Object.assign(base, { outbox: createOutbox(base) });
+}
+
 /** Sends everything due now, after the background run (scripts call this before exit). */
 export function flushOutbox(deps: Deps): Promise<OutboxRun> {
   return deps.outbox.flush();

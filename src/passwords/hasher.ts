@@ -3,7 +3,10 @@
 // verifies at about half the speed (bun run bench measures both).
 // OWASP parameters: 19 MiB, 2 iterations, parallelism 1. A hash made with other parameters is
 // re-made at the next successful sign-in.
+// bcrypt hashes (`$2a$`, `$2b$`, `$2y$`) come from an import (README "Moving from
+// auth-license-server"): they are verified as they are and replaced by Argon2id at that sign-in.
 import { availableParallelism } from "node:os";
+import { verify as bcryptVerify } from "@node-rs/bcrypt";
 import { Argon2id } from "oslo/password";
 
 export interface HashParams {
@@ -53,13 +56,22 @@ export function createHasher(params: HashParams = OWASP_ARGON2ID, options: Hashe
       dummy ??= hash(crypto.randomUUID());
       const target = stored ?? (await dummy);
       try {
-        return (await slots.run(() => argon2id.verify(target, password))) && stored !== null;
+        const check = isBcrypt(target) ? () => bcryptVerify(password, target) : () => argon2id.verify(target, password);
+        return (await slots.run(check)) && stored !== null;
       } catch {
         return false; // a malformed stored hash never signs anyone in
       }
     },
     needsRehash: (stored) => !stored.startsWith("$argon2id$") || stored.split("$")[3] !== expected,
   };
+}
+
+/**
+ * A bcrypt hash as auth-license-server stored it. It hashed the password's UTF-8 bytes as typed (no
+ * NFKC), so it is verified the same way.
+ */
+export function isBcrypt(hash: string): boolean {
+  return /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash);
 }
 
 /** A counting semaphore: runs at most `free` tasks at once, the rest in arrival order. */

@@ -1,40 +1,35 @@
-// Human-readable device and time for the sessions list ("Safari 17 on iOS · iPhone", "3 minutes ago").
+// Human-readable devices for the sessions list and notice mails ("Safari 17 on iOS · iPhone").
 import Bowser from "bowser";
+
+export type DeviceType = "desktop" | "phone" | "tablet" | "other";
+
+// macOS user agents are frozen at 10.15.7 since 2020, so the version says nothing about the Mac.
+const FROZEN_MACOS = /^10\.15(\.7)?$/;
+// An app's own user agent ("MyApp/1.2 (…)", "curl/8.5"): its product token is all we show of it.
+const PRODUCT_TOKEN = /^([A-Za-z][\w.-]{0,39}\/[\w.-]{1,20})(?:\s|$)/;
 
 export function describeDevice(userAgent: string | null): string {
   if (!userAgent) return "Unknown device";
   const parsed = Bowser.parse(userAgent);
   const browser = [parsed.browser.name, parsed.browser.version?.split(".")[0]].filter(Boolean).join(" ");
-  const os = [parsed.os.name, parsed.os.versionName ?? parsed.os.version?.split(".")[0]].filter(Boolean).join(" ");
-  const model = parsed.platform.model ?? parsed.platform.vendor;
+  const os = osName(parsed.os);
   const main = browser && os ? `${browser} on ${os}` : browser || os;
-  if (!main) return userAgent.slice(0, 60); // an app's own user agent: show it as sent
+  // Never show the raw header: anyone can send a sentence as their user agent.
+  if (!main) return PRODUCT_TOKEN.exec(userAgent)?.[1] ?? "Unknown device";
+  const model = parsed.platform.model;
   return model ? `${main} · ${model}` : main;
 }
 
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["year", 365 * 86400_000],
-  ["month", 30 * 86400_000],
-  ["week", 7 * 86400_000],
-  ["day", 86400_000],
-  ["hour", 3600_000],
-  ["minute", 60_000],
-];
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-
-export function timeAgo(then: number, now: number): string {
-  const elapsed = now - then;
-  if (elapsed < 60_000) return "just now";
-  for (const [unit, ms] of UNITS) {
-    if (elapsed >= ms) return relative.format(-Math.floor(elapsed / ms), unit);
-  }
-  return "just now";
+function osName(os: Bowser.Parser.OSDetails): string {
+  if (os.name === "macOS" && (!os.version || FROZEN_MACOS.test(os.version))) return "macOS";
+  return [os.name, os.versionName ?? os.version?.split(".")[0]].filter(Boolean).join(" ");
 }
 
-/** "in 4 minutes", rounded up (the moment has not come before then). */
-export function timeUntil(then: number, now: number): string {
-  const minutes = Math.max(1, Math.ceil((then - now) / 60_000));
-  return minutes < 60 ? relative.format(minutes, "minute") : relative.format(Math.ceil(minutes / 60), "hour");
+export function deviceType(userAgent: string | null): DeviceType {
+  if (!userAgent) return "other";
+  const type = Bowser.parse(userAgent).platform.type;
+  if (type === "mobile") return "phone";
+  return type === "desktop" || type === "tablet" ? type : "other";
 }
 
 export function place(session: { city: string | null; region: string | null; country: string | null }): string | null {

@@ -37,7 +37,7 @@ export async function findUserByEmail(deps: Deps, email: string): Promise<User |
   return deps.db.orm.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
 
-/** The same inside an open transaction. */
+/** The user with this email inside an open transaction, if any. */
 export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | undefined> {
   return tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
@@ -57,6 +57,10 @@ export interface NewUser {
   email: string;
   name: string;
   role?: Role;
+  /** Only an import brings these: its status, its bcrypt hash and its creation time. */
+  status?: UserStatus;
+  passwordHash?: string | null;
+  createdAt?: number;
 }
 
 /** Inserts a user without a password inside an open transaction; 409 when the email is taken. */
@@ -70,7 +74,9 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
       email,
       name: input.name.trim(),
       role: input.role ?? "OWNER",
-      createdAt: now,
+      status: input.status ?? "ACTIVE",
+      passwordHash: input.passwordHash ?? null,
+      createdAt: input.createdAt ?? now,
       updatedAt: now,
     })
     .onConflictDoNothing()

@@ -9,8 +9,12 @@ import { pageErrors } from "./errors";
 import { HTML_CONTENT_TYPE } from "./page";
 
 export function webPages(deps: Deps) {
-  return new Elysia({ name: "web-pages" })
-    .use(html({ contentType: HTML_CONTENT_TYPE }))
-    .use(pageErrors(deps))
-    .use(assetRoutes());
+  return (
+    new Elysia({ name: "web-pages" })
+      .use(html({ contentType: HTML_CONTENT_TYPE }))
+      .use(pageErrors(deps))
+      .use(assetRoutes())
+      // A browser opening the server's address lands on the account page (which sends the signed-out to /login).
+      .get("/", ({ redirect }) => redirect("/account", 303), { detail: { hide: true } })
+  );
 }

@@ -22,9 +22,9 @@ export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
 /** Served over https (PUBLIC_URL): cookies get `Secure` and the `__Host-` prefix. */
 export const isHttps = (deps: Pick<Deps, "config">) => deps.config.publicUrl.startsWith("https://");
 
-/** The host people know this server by, e.g. "auth.example.com". */
+/** The name people know this server by: BRAND_NAME, else PUBLIC_URL's host ("auth.example.com"). */
 export function siteName(deps: Pick<Deps, "config">): string {
-  return new URL(deps.config.publicUrl).host;
+  return deps.config.brandName ?? new URL(deps.config.publicUrl).host;
 }
 
 const pageRequests = new WeakSet<Request>();

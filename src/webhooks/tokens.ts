@@ -18,29 +18,38 @@ export interface CreatedWebhook {
   url: string;
 }
 
-export async function createWebhook(
-  deps: Deps,
-  input: { name: string; signingSecret?: string | undefined; createdBy: string },
-): Promise<CreatedWebhook> {
+export interface NewWebhook {
+  name: string;
+  signingSecret?: string | undefined;
+  /** The admin it belongs to. */
+  createdBy: string;
+  /** Who is creating it, for the audit log: "admin:<id>" unless given. */
+  actor?: string;
+}
+
+/** Creates a webhook token inside an open transaction; the raw token is in the answer only. */
+export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config" | "keys">, input: NewWebhook) {
   const token = randomToken();
   const id = newId();
   const name = input.name.trim();
-  await deps.db.write(async (tx) => {
-    await tx.insert(webhookTokens).values({
-      id,
-      createdBy: input.createdBy,
-      name,
-      tokenHash: sha256Hex(token),
-      signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
-      createdAt: deps.clock.now(),
-    });
-    await auditIn(tx, deps, {
-      event: "webhook.created",
-      actor: `admin:${input.createdBy}`,
-      detail: { webhookId: id, name, signed: Boolean(input.signingSecret) },
-    });
+  await tx.insert(webhookTokens).values({
+    id,
+    createdBy: input.createdBy,
+    name,
+    tokenHash: sha256Hex(token),
+    signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
+    createdAt: deps.clock.now(),
   });
-  return { id, name, token, url: `${deps.config.publicUrl}/api/webhooks` };
+  await auditIn(tx, deps, {
+    event: "webhook.created",
+    actor: input.actor ?? `admin:${input.createdBy}`,
+    detail: { webhookId: id, name, signed: Boolean(input.signingSecret) },
+  });
+  return { id, name, token, url: `${deps.config.publicUrl}/api/webhooks` } satisfies CreatedWebhook;
+}
+
+export async function createWebhook(deps: Deps, input: NewWebhook): Promise<CreatedWebhook> {
+  return deps.db.write((tx) => createWebhookIn(tx, deps, input));
 }
 
 /** The live webhook a raw token belongs to; 401 when missing, unknown or revoked. */

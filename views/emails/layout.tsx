@@ -12,13 +12,19 @@ export interface EmailContent {
   subject: string;
   /** Shown by mail clients next to the subject. */
   preview: string;
+  /** The mail's heading, shown under the brand. */
+  heading: string;
   greeting: string;
   intro: Paragraph[];
   action?: { label: string; url: string };
   details?: { label: string; value: string }[];
   outro: Paragraph[];
-  /** Where the mail comes from, e.g. "auth.example.com". */
+  /** Where the mail comes from: BRAND_NAME, or the host ("auth.example.com"). */
   site: string;
+  /** An https image shown beside the brand name (BRAND_LOGO_URL). */
+  logoUrl?: string;
+  /** Why the reader gets this mail; the footer says it. */
+  reason: string;
 }
 
 export interface RenderedEmail {
@@ -31,6 +37,9 @@ const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial
 const S = {
   body: `margin:0;padding:0;background:#f4f5f7;font-family:${FONT};color:#1f2328;`,
   card: "max-width:560px;margin:0 auto;padding:32px 28px;background:#ffffff;border-radius:8px;",
+  brand: "max-width:560px;margin:0 auto 12px;padding:0 4px;font-size:15px;font-weight:600;color:#1f2328;",
+  logo: "vertical-align:middle;margin-right:8px;border:0;",
+  h1: "margin:0 0 20px;font-size:22px;line-height:1.3;font-weight:700;",
   p: "margin:0 0 16px;font-size:16px;line-height:1.5;",
   button:
     "display:inline-block;padding:12px 20px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600;font-size:16px;",
@@ -43,7 +52,7 @@ const S = {
 function SegmentHtml({ segment }: { segment: Segment }) {
   if (typeof segment === "string") return <>{escapeHtml(segment)}</>;
   return (
-    <a href={segment.url} style={S.link} safe>
+    <a href={segment.url} class="m-link" style={S.link} safe>
       {segment.label ?? segment.url}
     </a>
   );
@@ -63,13 +72,13 @@ function ActionHtml({ action }: { action: { label: string; url: string } }) {
   return (
     <>
       <p style="margin:24px 0;">
-        <a href={action.url} style={S.button} safe>
+        <a href={action.url} class="m-button" style={S.button} safe>
           {action.label}
         </a>
       </p>
-      <p style={S.small}>
+      <p class="m-small" style={S.small}>
         If the button doesn't work, copy this address into your browser:{" "}
-        <a href={action.url} style={S.link} safe>
+        <a href={action.url} class="m-link" style={S.link} safe>
           {action.url}
         </a>
       </p>
@@ -94,20 +103,49 @@ function DetailsHtml({ details }: { details: { label: string; value: string }[] 
   );
 }
 
+// Dark mode for the clients that honour it (Apple Mail, iOS, Outlook.com): classes beat the
+// inline light colours with !important; clients that drop <style> keep the light design.
+const DARK_STYLE = `
+:root { color-scheme: light dark; supported-color-schemes: light dark; }
+@media (prefers-color-scheme: dark) {
+  .m-body { background:#0d1117 !important; color:#e6edf3 !important; }
+  .m-card { background:#161b22 !important; }
+  .m-brand, .m-text { color:#e6edf3 !important; }
+  .m-small { color:#9198a1 !important; }
+  .m-link { color:#79b8ff !important; }
+  .m-button { background:#388bfd !important; color:#0d1117 !important; }
+}`;
+
+function BrandHtml({ c }: { c: EmailContent }) {
+  return (
+    <div class="m-brand" style={S.brand}>
+      {c.logoUrl ? <img src={c.logoUrl} alt="" width="28" height="28" style={S.logo} /> : ""}
+      <span safe>{c.site}</span>
+    </div>
+  );
+}
+
 function EmailHtml({ c }: { c: EmailContent }) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
         <title safe>{c.subject}</title>
+        <style>{DARK_STYLE}</style>
       </head>
-      <body style={S.body}>
+      <body class="m-body" style={S.body}>
         <div style="display:none;max-height:0;overflow:hidden;" safe>
           {c.preview}
         </div>
         <div style="padding:24px 12px;">
-          <div style={S.card}>
+          <BrandHtml c={c} />
+          <div class="m-card m-text" style={S.card}>
+            <h1 style={S.h1} safe>
+              {c.heading}
+            </h1>
             <p style={S.p} safe>
               {c.greeting}
             </p>
@@ -120,8 +158,8 @@ function EmailHtml({ c }: { c: EmailContent }) {
               <ParagraphHtml paragraph={p} />
             ))}
           </div>
-          <p style={`${S.small}text-align:center;margin-top:16px;`} safe>
-            {`Sent by ${c.site}. You get this email because you have an account there.`}
+          <p class="m-small" style={`${S.small}text-align:center;margin-top:16px;`} safe>
+            {footer(c)}
           </p>
         </div>
       </body>
@@ -135,12 +173,16 @@ function paragraphText(paragraph: Paragraph): string {
     .join("");
 }
 
+function footer(c: EmailContent): string {
+  return `Sent by ${c.site}. ${c.reason}`;
+}
+
 function emailText(c: EmailContent): string {
-  const blocks: string[] = [c.greeting, ...c.intro.map(paragraphText)];
+  const blocks: string[] = [c.site.toUpperCase(), c.heading, c.greeting, ...c.intro.map(paragraphText)];
   if (c.action) blocks.push(`${c.action.label}:\n${c.action.url}`);
   if (c.details?.length) blocks.push(c.details.map((d) => `${d.label}: ${d.value}`).join("\n"));
   blocks.push(...c.outro.map(paragraphText));
-  blocks.push(`-- \nSent by ${c.site}. You get this email because you have an account there.`);
+  blocks.push(`-- \n${footer(c)}`);
   return `${blocks.join("\n\n")}\n`;
 }
 

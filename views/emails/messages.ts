@@ -1,5 +1,6 @@
 // What each mail says. Every mail tells the reader what to do next, and every security notice
 // says how to react when it wasn't them. Links are built from PUBLIC_URL.
+import { isIP } from "node:net";
 import type { MailDataByKind, MailKind } from "../../src/mail/kinds";
 import { type EmailContent, type Paragraph, type RenderedEmail, renderEmail } from "./layout";
 
@@ -8,6 +9,12 @@ export interface MailContext {
   publicUrl: string;
   /** When the mail is queued (Unix ms): the default for a missing time. */
   now: number;
+  /** BRAND_NAME; the host of publicUrl when unset. */
+  brandName?: string;
+  /** BRAND_LOGO_URL. */
+  logoUrl?: string;
+  /** SUPPORT_EMAIL: named wherever a reader may need a person. */
+  supportEmail?: string;
 }
 
 type Text = string | null | undefined;
@@ -15,7 +22,9 @@ type Build<K extends MailKind> = (
   data: MailDataByKind[K],
   ctx: MailContext,
   site: string,
-) => Omit<EmailContent, "site">;
+) => Omit<EmailContent, "site" | "logoUrl" | "reason"> & { reason?: string };
+
+const ACCOUNT_REASON = "You get this email because your account there uses this address.";
 
 const LINK_LIFETIME = "It works once, for 30 minutes.";
 
@@ -38,6 +47,19 @@ const notYou = (ctx: MailContext): Paragraph => [
   ".",
 ];
 
+/** Only a real IP address is shown: a forwarded header can carry any text (a URL, a sentence). */
+function ipText(value: Text): string {
+  const ip = value?.trim().replace(/^::ffff:(?=\d+\.)/, "");
+  return ip && isIP(ip) ? ip : "unknown";
+}
+
+/** Who to write to when something is wrong that a password reset cannot fix. */
+function askForHelp(ctx: MailContext): string {
+  return ctx.supportEmail
+    ? `write to ${ctx.supportEmail} right away`
+    : "contact the seller you bought your license from right away";
+}
+
 function required(value: Text, field: string, kind: MailKind): string {
   if (!value) throw new Error(`mail ${kind} needs data.${field}`);
   return value;
@@ -47,6 +69,7 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
   "set-password": (d, ctx, site) => ({
     subject: `Set your password for ${site}`,
     preview: "Choose a password to start using your account.",
+    heading: "Welcome — set your password",
     greeting: greet(d.name),
     intro: [[`An account has been created for you at ${site}. Choose a password to start using it.`]],
     action: { label: "Set your password", url: required(d.link, "link", "set-password") },
@@ -58,6 +81,7 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
   "reset-password": (d, ctx, site) => ({
     subject: `Reset your password for ${site}`,
     preview: "Use this link to choose a new password.",
+    heading: "Reset your password",
     greeting: greet(d.name),
     intro: [["We received a request to reset the password of your account. Choose a new one here:"]],
     action: { label: "Choose a new password", url: required(d.link, "link", "reset-password") },
@@ -73,17 +97,19 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
   "password-changed": (d, ctx) => ({
     subject: "Your password was changed",
     preview: "If this wasn't you, reset your password now.",
+    heading: "Your password was changed",
     greeting: greet(d.name),
     intro: [["The password of your account was just changed."]],
     details: [
       { label: "When", value: formatTime(d.time, ctx.now) },
-      ...(d.ip ? [{ label: "From IP address", value: d.ip }] : []),
+      ...(d.ip && ipText(d.ip) !== "unknown" ? [{ label: "From IP address", value: ipText(d.ip) }] : []),
     ],
     outro: [["If this was you, there is nothing else to do."], notYou(ctx)],
   }),
   "session-revoked": (d, ctx) => ({
     subject: "A device was signed out of your account",
     preview: "A device was signed out. If that wasn't expected, check your account.",
+    heading: "A device was signed out",
     greeting: greet(d.name),
     intro: [["A device was signed out of your account. It has to sign in again to keep working."]],
     details: [
@@ -96,6 +122,7 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
   "reuse-detected": (d, ctx) => ({
     subject: "Security alert: we signed out one of your devices",
     preview: "An old sign-in token was used again, so we ended that session.",
+    heading: "We signed out one of your devices",
     greeting: greet(d.name),
     intro: [
       [
@@ -104,7 +131,7 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
     ],
     details: [
       { label: "Device", value: d.device?.trim() || "Unknown device" },
-      { label: "IP address", value: d.ip?.trim() || "unknown" },
+      { label: "IP address", value: ipText(d.ip) },
       { label: "When", value: formatTime(d.time, ctx.now) },
     ],
     outro: [
@@ -112,9 +139,23 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
       ["If anything looks unfamiliar, reset your password at ", resetLink(ctx), " — that signs out every device."],
     ],
   }),
-  "account-changed": (d, ctx) => ({
+  "account-changed": (d, ctx, site) => (d.movedTo?.trim() ? emailMovedAway(d, ctx, site) : accountChanged(d, ctx)),
+  "account-deleted": (d, ctx, site) => ({
+    subject: "Your account was deleted",
+    preview: "Your account and its sign-ins have been removed.",
+    heading: "Your account was deleted",
+    greeting: greet(d.name),
+    intro: [["Your account has been deleted and every device signed in to it was signed out."]],
+    outro: [[`If you think this is a mistake, ${askForHelp(ctx)}.`]],
+    reason: `You get this email because your account at ${site} used this address until now.`,
+  }),
+};
+
+function accountChanged(d: MailDataByKind["account-changed"], ctx: MailContext) {
+  return {
     subject: "Your account details were changed",
     preview: "Some details of your account were changed.",
+    heading: "Your account details were changed",
     greeting: greet(d.name),
     intro: [["Some details of your account were changed."]],
     details: [
@@ -123,21 +164,42 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
     ],
     outro: [
       ["You can see your account at ", accountLink(ctx), "."],
-      ["If you didn't expect this change, reset your password at ", resetLink(ctx), " and contact support."],
+      ["If you didn't expect this change, reset your password at ", resetLink(ctx), " — that signs out every device."],
     ],
-  }),
-  "account-deleted": (d) => ({
-    subject: "Your account was deleted",
-    preview: "Your account and its sign-ins have been removed.",
+  };
+}
+
+/**
+ * To the old address after an email change. A reset from here would mail the link to the new
+ * address, so the mail must not suggest one: the reader needs a person.
+ */
+function emailMovedAway(d: MailDataByKind["account-changed"], ctx: MailContext, site: string) {
+  return {
+    subject: "The email address of your account was changed",
+    preview: "Your account now uses another email address.",
+    heading: "Your account moved to another address",
     greeting: greet(d.name),
-    intro: [["Your account has been deleted and every device signed in to it was signed out."]],
-    outro: [["If you think this is a mistake, contact the support of the store where you bought your license."]],
-  }),
-};
+    intro: [[`Your account at ${site} now uses another email address, and mail about it goes there.`]],
+    details: [
+      { label: "New address", value: d.movedTo?.trim() ?? "" },
+      { label: "When", value: formatTime(d.time, ctx.now) },
+    ],
+    outro: [
+      ["If you asked for this, there is nothing else to do."],
+      [
+        `If you didn't, ${askForHelp(ctx)}: a password reset from this address would send its link to the new one. You can still check the devices signed in at `,
+        accountLink(ctx),
+        " until your password is changed.",
+      ],
+    ],
+    reason: `You get this email because your account at ${site} used this address until now.`,
+  };
+}
 
 /** Renders a mail of `kind`: subject, HTML and plain text. Throws when required data is missing. */
 export function renderMail<K extends MailKind>(kind: K, data: MailDataByKind[K], ctx: MailContext): RenderedEmail {
-  const site = new URL(ctx.publicUrl).host;
+  const site = ctx.brandName ?? new URL(ctx.publicUrl).host;
   const build = TEMPLATES[kind] as Build<K>;
-  return renderEmail({ ...build(data, ctx, site), site });
+  const { reason = ACCOUNT_REASON, ...content } = build(data, ctx, site);
+  return renderEmail({ ...content, site, logoUrl: ctx.logoUrl, reason });
 }

@@ -183,7 +183,7 @@ export function ChangePasswordPage(p: ChangePasswordProps) {
   return (
     <Layout title="Change your password" site={p.site} hasErrors={list.length > 0}>
       <h1>Change your password</h1>
-      <ErrorSummary errors={list} />
+      <ErrorSummary errors={list} focus />
       <form method="post" action="/account/password" novalidate>
         <CsrfInput token={p.csrf} />
         <Field name="username" label="Account" type="email" value={p.email} autocomplete="username" readonly />

@@ -1,4 +1,5 @@
-ALTER TABLE `sessions` ADD `seat_token_expires_at` integer;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `seat_token_expires_at` integer;
+--> statement-breakpoint
 -- Sessions seated before a seat was a seat of one product: give each the product of the user's
 -- longest-running license (a refresh then re-evaluates it there), and let its current access
 -- token (issued at its last use, default ACCESS_TOKEN_TTL of 600 s) count until it expires.
