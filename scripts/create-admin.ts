@@ -5,7 +5,8 @@ import { insertUser } from "../src/users/service";
 import { fail, runScript } from "./cli";
 
 const [email, name] = process.argv.slice(2);
-if (!email || !name || process.argv.length > 4) fail('usage: bun run create-admin <email> "<name>"', 2);
+if (!email || !name || process.argv.length > 4)
+  fail('usage: bun run create-admin <email> "<name>"   (npm: npm run create-admin -- <email> "<name>")', 2);
 
 await runScript(async (deps) => {
   // The user, the link and its mail commit together.

@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { decodeJwk, encodeJwk, generateKeyMaterial, publicPart } from "../src/keys/keys";
 import { fail } from "./cli";
 
-const USAGE = "usage: bun run keys generate | init | rotate   (init and rotate edit ./.env, or the file in ENV_FILE)";
+const USAGE =
+  "usage: bun run keys generate | init | rotate   (npm: npm run -s keys -- generate; init and rotate edit ./.env, or the file in ENV_FILE)";
 const envFile = process.env.ENV_FILE ?? ".env";
 
 function setEnvLine(text: string, name: string, value: string): string {

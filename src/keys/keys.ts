@@ -41,10 +41,14 @@ export function decodeJwk(encoded: string, variable: string): JWK {
   try {
     jwk = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")) as JWK;
   } catch {
-    throw new KeyError(`${variable} is not a key made by \`bun run keys generate\` (not base64url JSON)`);
+    throw new KeyError(
+      `${variable} is not a key made by \`bun run keys generate\` (\`npm run -s keys generate\`) (not base64url JSON)`,
+    );
   }
   if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string" || typeof jwk.kid !== "string") {
-    throw new KeyError(`${variable} must be an Ed25519 (OKP) JWK with a kid: run \`bun run keys generate\``);
+    throw new KeyError(
+      `${variable} must be an Ed25519 (OKP) JWK with a kid: run \`bun run keys generate\` (or \`npm run -s keys generate\`)`,
+    );
   }
   return jwk;
 }
@@ -104,7 +108,9 @@ export async function loadSigningKeys(config: {
 }): Promise<SigningKeys> {
   if (config.jwtPrivateKey) {
     if (!config.secretKey)
-      throw new KeyError("SECRET_KEY is required with JWT_PRIVATE_KEY: run `bun run keys generate`");
+      throw new KeyError(
+        "SECRET_KEY is required with JWT_PRIVATE_KEY: run `bun run keys generate` (or `npm run -s keys generate`)",
+      );
     return importKeys({
       privateKey: config.jwtPrivateKey,
       previousPublicKeys: config.jwtPublicKeys,
