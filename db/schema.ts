@@ -166,7 +166,6 @@ export const rateLimits = sqliteTable(
     key: text("key").primaryKey(),
     count: integer("count").notNull(),
     windowStart: integer("window_start").notNull(),
-    blockedUntil: integer("blocked_until").notNull().default(0),
   },
   (t) => [index("rate_limits_window_idx").on(t.windowStart)],
 );

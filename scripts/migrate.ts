@@ -1,13 +1,10 @@
 // bun run db:migrate — apply pending migrations to DATABASE_URL.
-import { openConfiguredDatabase } from "../src/database";
 import { loadConfig } from "../src/config";
-import { migrateDatabase } from "../db/migrate";
+import { openAndMigrate } from "../src/database";
 import { fail } from "./cli";
 
 try {
-  const config = loadConfig(process.env);
-  const db = await openConfiguredDatabase(config);
-  await migrateDatabase(db);
+  const db = await openAndMigrate(loadConfig(process.env));
   db.close();
   console.log("migrations applied");
 } catch (error) {

@@ -1,8 +1,7 @@
 // Building the dependencies from configuration: shared by the server and the operator scripts.
 import type { ClusterTurn } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
 import type { Config } from "./config";
-import { openConfiguredDatabase } from "./database";
+import { openAndMigrate } from "./database";
 import type { Deps } from "./deps";
 import { loadSigningKeys } from "./keys/keys";
 import { systemClock } from "./lib/clock";
@@ -19,8 +18,7 @@ export interface BuildOptions {
 }
 
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
-  const db = await openConfiguredDatabase(config, options.turn);
-  if (options.migrate ?? true) await migrateDatabase(db);
+  const db = await openAndMigrate(config, options);
   const keys = await loadSigningKeys(config);
   return withOutbox({
     config,

@@ -97,17 +97,8 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
 
 /** What the workers must not race for: the schema, and the development key file. */
 async function prepareSharedState(config: Config): Promise<void> {
-  const [{ openConfiguredDatabase }, { migrateDatabase }, { loadSigningKeys }] = await Promise.all([
-    import("./database"),
-    import("../db/migrate"),
-    import("./keys/keys"),
-  ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-  } finally {
-    db.close();
-  }
+  const [{ openAndMigrate }, { loadSigningKeys }] = await Promise.all([import("./database"), import("./keys/keys")]);
+  (await openAndMigrate(config)).close();
   // Validates configured keys, or creates the development key file once for every worker to read.
   await loadSigningKeys(config);
 }

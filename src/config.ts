@@ -13,6 +13,8 @@ export interface RateLimitRule {
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
+  /** Address to listen on (HOST). */
+  host: string;
   publicUrl: string;
   databaseUrl: string;
   databaseAuthToken: string | undefined;
@@ -209,6 +211,7 @@ export function loadConfig(env: Env): Config {
   const config: Config = {
     env: nodeEnv as Config["env"],
     port,
+    host: read("HOST") ?? "0.0.0.0",
     publicUrl,
     databaseUrl,
     databaseAuthToken: read("DATABASE_AUTH_TOKEN"),

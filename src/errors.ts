@@ -15,6 +15,15 @@ export class AppError extends Error {
   }
 }
 
+/** Several fields wrong at once (a form shows each beside its field); `field` and message are the first. */
+export class FieldErrors extends AppError {
+  constructor(readonly fields: Record<string, string>) {
+    const [field, message] = Object.entries(fields)[0] ?? ["form", "Invalid input"];
+    super(400, "invalid_fields", message, {}, field);
+    this.name = "FieldErrors";
+  }
+}
+
 export const badRequest = (code: string, message: string, field?: string) =>
   new AppError(400, code, message, {}, field);
 export const unauthorized = (code: string, message: string) => new AppError(401, code, message);

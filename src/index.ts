@@ -2,6 +2,7 @@
 // cluster of such processes (./cluster.ts), which loads only what it needs, not the app.
 import { runPrimary, workerSlot } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
+import { DatabaseError } from "./database";
 import { KeyError } from "./keys/keys";
 import { consoleLogger } from "./lib/log";
 
@@ -14,7 +15,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof KeyError) {
+  if (error instanceof ConfigError || error instanceof KeyError || error instanceof DatabaseError) {
     console.error(`seatkey: ${error.message}`);
   } else {
     console.error("seatkey: failed to start:", error instanceof Error ? error.message : error);

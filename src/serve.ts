@@ -5,17 +5,18 @@ import { buildDeps } from "./boot";
 import { joinCluster, workerTurn } from "./cluster";
 import { type Config, redactUrl } from "./config";
 import { startMailWorker } from "./mail/sender";
+import { developmentReport, startFacts } from "./startup-report";
 
 /** Serve `config`; `worker` is this process's slot in a cluster, undefined when it runs alone. */
 export async function serve(config: Config, worker: number | undefined): Promise<void> {
+  const facts = startFacts(config);
   // A worker's primary has applied the migrations already, and grants it turns to write.
   const deps = await buildDeps(
     config,
     worker === undefined ? { migrate: true } : { migrate: false, turn: workerTurn() },
   );
   const mailWorker = startMailWorker(deps);
-  const hostname = process.env.HOST ?? "0.0.0.0";
-  const app = createApp(deps).listen({ port: config.port, hostname, reusePort: worker !== undefined });
+  const app = createApp(deps).listen({ port: config.port, hostname: config.host, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
     url: config.publicUrl,
     port: app.server?.port,
@@ -23,6 +24,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     env: config.env,
     ...(worker === undefined ? {} : { worker }),
   });
+  if (config.env === "development" && worker === undefined) console.log(developmentReport(config, facts));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

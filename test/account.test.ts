@@ -119,12 +119,19 @@ describe("/account", () => {
 
   test("revoking an app session here ends it at once for refresh, and mails the user", async () => {
     const user = await seedUser(t, { email: "revoke-page@example.com", licenses: [{ seats: 2 }] });
-    const app = await loginAs(t, user);
+    const login = await t.request("POST", "/api/auth/login", {
+      body: { email: user.email, password: user.password },
+      headers: { "user-agent": "curl/8.5.0" },
+    });
+    const app = (await login.json()) as LoginBody;
     const browser = await signedIn(user);
     await browser.get("/account");
     const { res } = await browser.post(`/account/sessions/${app.sessionId}/revoke`, {});
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/account?done=revoked");
+    expect(res.headers.get("location")).toBe(`/account?done=revoked&session=${app.sessionId}`);
+    // The notice names the device, in words a person uses.
+    const page = await browser.get(res.headers.get("location") ?? "");
+    expect(page.html).toContain("curl/8.5.0 was signed out. It has to sign in again to use your account.");
     expect((await refresh(app.refreshToken)).status).toBe(401);
     const mail = await t.smtp.waitFor((m) => m.to.includes("revoke-page@example.com"));
     expect(mail.subject.length).toBeGreaterThan(0);
@@ -138,7 +145,9 @@ describe("/account", () => {
     const theirs = await loginAs(t, other);
     const browser = await signedIn(me);
     await browser.get("/account");
-    await browser.post(`/account/sessions/${theirs.sessionId}/revoke`, {});
+    const { res } = await browser.post(`/account/sessions/${theirs.sessionId}/revoke`, {});
+    expect(res.headers.get("location")).toBe("/account?done=not-found");
+    expect((await browser.get("/account?done=not-found")).html).toContain("Nothing was changed");
     expect((await refresh(theirs.refreshToken)).status).toBe(200);
   });
 
@@ -156,7 +165,12 @@ describe("/account", () => {
     const user = await seedUser(t, { licenses: [{ seats: 3 }] });
     const apps: LoginBody[] = [await loginAs(t, user), await loginAs(t, user)];
     const browser = await signedIn(user);
-    await browser.get("/account");
+    // The account page asks first: a confirmation page names the devices that will be signed out.
+    expect((await browser.get("/account")).html).toContain('href="/account/sessions/revoke-others"');
+    const confirm = await browser.get("/account/sessions/revoke-others");
+    expect(confirm.html).toContain("Sign out 2 devices");
+    expect(confirm.html).toContain('action="/account/sessions/revoke-others"');
+    for (const a of apps) expect((await sessionRow(t, a.sessionId))?.revokedAt).toBeNull();
     const { res } = await browser.post("/account/sessions/revoke-others", {});
     expect(res.headers.get("location")).toBe("/account?done=others");
     for (const a of apps) expect((await refresh(a.refreshToken)).status).toBe(401);
@@ -202,6 +216,28 @@ describe("/account/password", () => {
       confirm: `${NEW_PASSWORD}!`,
     });
     expect(mismatch.html).toContain('id="confirm-error"');
+  });
+
+  test("every wrong field is shown in one round trip; an empty current password is asked for", async () => {
+    const user = await seedUser(t);
+    const browser = await signedIn(user);
+    await browser.get("/account/password");
+    const all = await browser.post("/account/password", { current: "", password: "short", confirm: "short" });
+    expect(all.res.status).toBe(400);
+    expect(all.html).toMatch(/id="current-error"[^>]*>Enter your current password\./);
+    expect(all.html).toContain('id="password-error"');
+    expect(all.html).not.toContain("not your current password");
+    const both = await browser.post("/account/password", {
+      current: "nope nope nope nope",
+      password: NEW_PASSWORD,
+      confirm: `${NEW_PASSWORD}!`,
+    });
+    expect(both.html).toContain("not your current password");
+    expect(both.html).toContain('id="confirm-error"');
+    // The error summary lists both and takes the focus.
+    expect(both.html).toMatch(/class="alert alert-error"[^>]*autofocus/);
+    expect(both.html).toContain('href="#current"');
+    expect(both.html).toContain('href="#confirm"');
   });
 
   test("changing it with 'sign out other devices' ends the others and keeps this page signed in", async () => {

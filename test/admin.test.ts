@@ -1,4 +1,4 @@
-// Admin API (SPEC §6): GET /api/users (paginated, search by email) and GET /api/users/:id —
+// Admin API (README "Admin API"): GET /api/users (paginated, search by email) and GET /api/users/:id —
 // role ADMIN only, never a password or token hash.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";

@@ -34,6 +34,36 @@ describe("start-up", () => {
     }
   });
 
+  test("development says what it did: database created, key generated (where), mail to the console, next step", async () => {
+    const keyFile = join(dir, "report-keys.json");
+    const server = await startServer({ DATABASE_URL: `file:${join(dir, "report.db")}`, DEV_KEY_FILE: keyFile });
+    try {
+      await server.waitForOutput(/running in development mode/, 5000);
+      const out = server.output();
+      expect(out).toContain("report.db — created and migrated");
+      expect(out).toContain(`generated a signing key in ${keyFile}`);
+      expect(out).toContain("printed here in the console");
+      expect(out).toMatch(/\/account\n/);
+      expect(out).toContain("npm run create-admin -- ");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test("a database that cannot be opened fails in one line naming DATABASE_URL and the cause", async () => {
+    for (const [url, cause] of [
+      [`file:${join(dir, "no-such-dir", "x.db")}`, "directory does not exist"],
+      ["http://127.0.0.1:9", "did not answer"],
+    ] as const) {
+      const child = run(["src/index.ts"], { DATABASE_URL: url, DEV_KEY_FILE: join(dir, "k2.json") });
+      expect(await child.exited).toBe(1);
+      const said = (await new Response(child.stderr).text()).trim();
+      expect(said.split("\n")).toHaveLength(1);
+      expect(said).toStartWith(`seatkey: DATABASE_URL=${url}: `);
+      expect(said).toContain(cause);
+    }
+  });
+
   test("production without keys exits non-zero naming JWT_PRIVATE_KEY", async () => {
     const child = spawnServer({
       NODE_ENV: "production",
@@ -101,6 +131,8 @@ describe("start-up", () => {
     expect(out).toMatch(/http:\/\/localhost:3000\/create-password\?token=[A-Za-z0-9_-]{43}/);
     const again = run(["scripts/create-admin.ts", "boss@example.com", "Twin"], env);
     expect(await again.exited).toBe(1);
-    expect(await new Response(again.stderr).text()).toContain("already exists");
+    const said = await new Response(again.stderr).text();
+    expect(said).toContain("already exists");
+    expect(said).toContain("http://localhost:3000/reset-password");
   });
 });

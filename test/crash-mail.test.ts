@@ -1,4 +1,4 @@
-// SPEC §8 reliability end to end: a burst of POST /api/auth/reset-password while the SMTP server
+// Mail delivery end to end (README "Passwords and email"): a burst of POST /api/auth/reset-password while the SMTP server
 // is down (connection refused) answers 200 at once and loses nothing: once SMTP is back, every
 // mail goes out exactly once, and its one-time link still works.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

@@ -1,4 +1,4 @@
-// SPEC §10 reliability: a server killed with SIGKILL in the middle of a burst of writes loses
+// Reliability (README "Running in production"): a server killed with SIGKILL in the middle of a burst of writes loses
 // none that it had answered 200, and its database file comes back intact.
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";

@@ -9,11 +9,10 @@ import { createApp, type App } from "../src/app";
 import { loadConfig, type Env } from "../src/config";
 import type { Deps } from "../src/deps";
 import { encodeJwk, generateKeyMaterial, importKeys } from "../src/keys/keys";
-import { FixedClock } from "../src/lib/clock";
-import { MemoryLogger } from "../src/lib/log";
 import { withOutbox } from "../src/mail/sender";
 import { createMailTransport } from "../src/mail/transport";
 import { createHasher } from "../src/passwords/hasher";
+import { FixedClock, MemoryLogger } from "./fakes";
 import { startSmtpServer, type TestSmtp } from "./smtp";
 
 /** Cheap Argon2id parameters for tests that are not about hashing cost. */

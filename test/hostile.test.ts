@@ -1,4 +1,4 @@
-// SPEC §6 and §10: hostile input on every route (enumerated from GET /openapi/json) — malformed
+// Hostile input (README "The API") on every route (enumerated from GET /openapi/json) — malformed
 // JSON, wrong types, huge strings, prototype-pollution keys, SQL and HTML metacharacters, junk and
 // forged tokens — never gets a 5xx or a stack trace, is never reflected as markup, changes
 // nothing, and leaves the server healthy.

@@ -1,4 +1,4 @@
-// Every mail of SPEC §8 renders HTML and plain text from views/emails, with links on PUBLIC_URL,
+// Every mail (README "Passwords and email") renders HTML and plain text from views/emails, with links on PUBLIC_URL,
 // escaped user values, and a next step for the reader. Delivered through real SMTP to check the MIME.
 import { afterAll, describe, expect, test } from "bun:test";
 import { MAIL_KINDS, type MailRequest } from "../src/mail/kinds";

@@ -85,7 +85,7 @@ describe.skipIf(!HAS_BROWSER)("with JavaScript", () => {
 
       // The link is used up: a clear page with a way to get a new one.
       await page.goto(link);
-      await page.getByRole("heading", { name: "This link has expired" }).waitFor();
+      await page.getByRole("heading", { name: "This link has already been used" }).waitFor();
       await page.getByRole("link", { name: "Get a new link" }).click();
       await page.getByRole("heading", { name: "Reset your password" }).waitFor();
       expect(problems).toEqual([]);

@@ -1,4 +1,4 @@
-// The server-rendered password pages over HTTP (SPEC §7): security headers, CSRF + Origin,
+// The server-rendered password pages over HTTP (README "Passwords and email"): security headers, CSRF + Origin,
 // errors beside the field with input kept, HTML error pages — and API errors still JSON.
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
@@ -99,15 +99,23 @@ describe("GET pages", () => {
     expect(html).toContain('autocomplete="new-password"');
   });
 
-  test("/create-password with a bad, missing or used link explains and offers a new one", async () => {
+  test("/create-password with a bad or missing link says it is not valid and offers a new one", async () => {
     for (const path of ["/create-password?token=nope", "/create-password"]) {
       const res = await t.request("GET", path);
       expect(res.status).toBe(400);
       expectPageHeaders(res);
       const html = await res.text();
-      expect(html).toContain("This link has expired");
+      expect(html).toContain("This link is not valid");
       expect(html).toContain('href="/reset-password"');
     }
+  });
+
+  test("/create-password with an expired link says so (not 'not valid', not 'used')", async () => {
+    const { path } = await userWithLink();
+    t.clock.advance(31 * 60_000);
+    const res = await t.request("GET", path);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("This link has expired");
   });
 });
 
@@ -171,21 +179,24 @@ describe("forms", () => {
       { _csrf: form.csrf, token, password: NEW_PASSWORD, confirm: NEW_PASSWORD },
       { cookie: form.cookie },
     );
-    expect(ok.status).toBe(200);
-    const done = await ok.text();
+    // POST → 303 → GET, so a reload does not send the form again.
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/create-password/done");
+    const done = await (await t.request("GET", "/create-password/done")).text();
     expect(done).toContain("Password saved");
     expect(done).toContain('href="/login"');
     expect(await t.deps.hasher.verify((await hashOf(user.id)) ?? "", NEW_PASSWORD)).toBe(true);
   });
 
-  test("create: a used link answers the 'expired' page", async () => {
+  test("create: a used link answers 'already been used', on the form and when opened again", async () => {
     const { token, path } = await userWithLink();
     const form = await openForm(path);
     const fields = { _csrf: form.csrf, token, password: NEW_PASSWORD, confirm: NEW_PASSWORD };
-    expect((await postForm("/create-password", fields, { cookie: form.cookie })).status).toBe(200);
+    expect((await postForm("/create-password", fields, { cookie: form.cookie })).status).toBe(303);
     const again = await postForm("/create-password", fields, { cookie: form.cookie });
     expect(again.status).toBe(400);
-    expect(await again.text()).toContain("This link has expired");
+    expect(await again.text()).toContain("This link has already been used");
+    expect(await (await t.request("GET", path)).text()).toContain("This link has already been used");
   });
 
   test("a rate-limited form answers 429 with Retry-After and the message on the form", async () => {
@@ -233,7 +244,7 @@ describe("CSRF and Origin", () => {
     expect(await hashOf(user.id)).toBe(hash);
     // The link was not used up by any of them.
     const ok = await postForm("/create-password", { ...fields, _csrf: form.csrf }, { cookie: form.cookie });
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(303);
   });
 
   test("a forged reset request sends no mail", async () => {

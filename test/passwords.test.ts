@@ -1,4 +1,4 @@
-// POST /api/auth/reset-password and /api/auth/create-password (SPEC §4 email tokens, §6, §10),
+// POST /api/auth/reset-password and /api/auth/create-password (README "Passwords and email"),
 // end to end through the real SMTP server: every link used here is the one the mail carried.
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";

@@ -1,4 +1,4 @@
-// SPEC §11 without a libSQL server at hand: what can be checked of remote databases and embedded
+// Scaling (README "Running in production") without a libSQL server at hand: what can be checked of remote databases and embedded
 // replicas here — configuration, the client each URL builds, and how writes are routed.
 import { afterAll, describe, expect, test } from "bun:test";
 import { createClient } from "@libsql/client";

@@ -1,4 +1,4 @@
-// SPEC §5 and §11 against the real server with WORKERS=2: seats and refresh rotation hold when
+// Seats and scaling (README "Seats", "Running in production") against the real server with WORKERS=2: seats and refresh rotation hold when
 // racing requests land on different processes sharing one database file.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";

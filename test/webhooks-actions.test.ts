@@ -1,4 +1,4 @@
-// Webhook actions (SPEC §6): each action's good path and its bad payloads — missing fields, wrong
+// Webhook actions (README "Integrating your store"): each action's good path and its bad payloads — missing fields, wrong
 // types, huge strings, unknown ids, hostile keys — refused with a clear 4xx and nothing changed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";

@@ -1,4 +1,4 @@
-// Idempotent deliveries (SPEC §6): an Idempotency-Key header or event `id` already processed
+// Idempotent deliveries (README "Integrating your store"): an Idempotency-Key header or event `id` already processed
 // returns the first response and changes nothing — sequentially and under concurrency.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";

@@ -1,4 +1,4 @@
-// Signed webhooks (SPEC §6): HMAC-SHA256 over the raw body — Stripe's `Stripe-Signature: t=…,v1=…`
+// Signed webhooks (README "Integrating your store"): HMAC-SHA256 over the raw body — Stripe's `Stripe-Signature: t=…,v1=…`
 // (5-minute tolerance) and Lemon Squeezy's `X-Signature` — refused with 401 invalid_signature when
 // missing, tampered, stale or made with another secret.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

@@ -1,4 +1,4 @@
-// Webhooks (SPEC §6): creating tokens, authenticating deliveries, the {action, ...payload}
+// Webhooks (README "Integrating your store"): creating tokens, authenticating deliveries, the {action, ...payload}
 // envelope and the audit trail. The actions themselves: webhooks-actions.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";

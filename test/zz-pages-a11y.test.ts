@@ -113,6 +113,14 @@ describe.skipIf(!HAS_BROWSER)("every page state: no axe violations, phone and de
       },
     },
     {
+      name: "sign-out-others",
+      reach: async (p) => {
+        await signIn(p, email);
+        await p.getByRole("link", { name: "Sign out everywhere else…" }).click();
+        await p.getByRole("heading", { name: "Sign out everywhere else?" }).waitFor();
+      },
+    },
+    {
       name: "logout",
       reach: async (p) => {
         await signIn(p, email);

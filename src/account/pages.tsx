@@ -2,9 +2,10 @@
 // without JavaScript; every post carries a CSRF token and is Origin-checked (pageSecurity).
 import { Elysia, t } from "elysia";
 import type { User } from "../../db/schema";
-import { AccountPage, ChangePasswordPage } from "../../views/pages/account";
+import { AccountPage, ChangePasswordPage, SignOutOthersPage } from "../../views/pages/account";
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
+import { FieldErrors } from "../errors";
 import { revokeOtherSessions, revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken, touchSession } from "../sessions/service";
 import { clientInfo } from "../web/client";
@@ -12,7 +13,7 @@ import { type CookieJar, csrfToken } from "../web/csrf";
 import { formError, formText, isHttps, siteName } from "../web/page";
 import { pageSecurity } from "../web/security";
 import { changePassword } from "./password";
-import { accountOverview, signInToAccount } from "./service";
+import { accountOverview, deviceName, signInToAccount } from "./service";
 
 // Passwords up to 1024 characters: the policy (256 code points at most) answers longer ones.
 const PASSWORD_FIELD = 1024;
@@ -26,8 +27,9 @@ const PasswordBody = t.Object({
 });
 
 const NOTICES: Record<string, string> = {
-  revoked: "That device was signed out. It can no longer refresh its session.",
-  others: "Every other device was signed out.",
+  revoked: "That device was signed out. It has to sign in again to use your account.",
+  "not-found": "That device was already signed out, or it is not one of yours. Nothing was changed.",
+  others: "Every other device was signed out. They have to sign in again to use your account.",
   password: "Your password was changed.",
   "signed-out": "You are signed out of your account page.",
 };
@@ -98,19 +100,22 @@ export function accountPages(deps: Deps) {
       async ({ user, sessionId, cookie, query }) => {
         const overview = await accountOverview(deps, user, sessionId);
         const csrf = csrfToken(deps, cookie as CookieJar);
-        return <AccountPage site={site} csrf={csrf} overview={overview} notice={notice(query.done)} />;
+        const device = query.done === "revoked" && query.session && (await deviceName(deps, user.id, query.session));
+        const text = device ? `${device} was signed out. It has to sign in again to use your account.` : undefined;
+        return <AccountPage site={site} csrf={csrf} overview={overview} notice={text ?? notice(query.done)} />;
       },
-      { signedIn: true, query: t.Object({ done: formText(20) }) },
+      { signedIn: true, query: t.Object({ done: formText(20), session: formText(64) }) },
     )
     .post(
       "/account/sessions/:id/revoke",
       async ({ user, sessionId, params, cookie, request, server, redirect }) => {
-        await revokeOwnSession(deps, user, params.id, client(request, server));
+        const revoked = await revokeOwnSession(deps, user, params.id, client(request, server));
+        if (!revoked) return redirect("/account?done=not-found", 303);
         if (params.id === sessionId) {
           setSessionCookie(cookie as CookieJar, "", 0);
           return redirect("/login?done=signed-out", 303);
         }
-        return redirect("/account?done=revoked", 303);
+        return redirect(`/account?done=revoked&session=${encodeURIComponent(params.id)}`, 303);
       },
       {
         signedIn: true,
@@ -118,6 +123,15 @@ export function accountPages(deps: Deps) {
         params: t.Object({ id: t.String({ maxLength: 64 }) }),
         body: t.Object({ _csrf: formText(200) }),
       },
+    )
+    .get(
+      "/account/sessions/revoke-others",
+      async ({ user, sessionId, cookie }) => {
+        const { sessions } = await accountOverview(deps, user, sessionId);
+        const others = sessions.filter((s) => !s.current);
+        return <SignOutOthersPage site={site} csrf={csrfToken(deps, cookie as CookieJar)} others={others} />;
+      },
+      { signedIn: true },
     )
     .post(
       "/account/sessions/revoke-others",
@@ -157,8 +171,7 @@ export function accountPages(deps: Deps) {
           return redirect("/account?done=password", 303);
         } catch (error) {
           const e = formError(error, set);
-          const field =
-            e.field === "current" || e.field === "confirm" ? e.field : e.code === "weak_password" ? "password" : "form";
+          const errors = e instanceof FieldErrors ? e.fields : { form: e.message };
           return (
             <ChangePasswordPage
               site={site}
@@ -166,7 +179,7 @@ export function accountPages(deps: Deps) {
               email={user.email}
               minLength={deps.config.passwordMinLength}
               signOutOthers={signOutOthers}
-              errors={{ [field]: e.message }}
+              errors={errors}
             />
           );
         }

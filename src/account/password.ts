@@ -3,9 +3,10 @@
 // (ASVS V3.3.3). Throws like every use case; the page shows the error beside its field.
 import type { User } from "../../db/schema";
 import type { Deps } from "../deps";
-import { badRequest } from "../errors";
+import { FieldErrors } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { setUserPassword } from "../passwords/service";
+import { confirmProblem, passwordProblem } from "../passwords/policy";
 import { verifyPasswordLimited } from "../passwords/verify";
 
 export interface ChangePasswordInput {
@@ -18,20 +19,33 @@ export interface ChangePasswordInput {
   client: ClientInfo;
 }
 
-/** 400 `wrong_password` (field current), `weak_password` or `password_mismatch`; 429 over the limit. */
+/**
+ * 400 FieldErrors naming every wrong field at once (current password missing or wrong, new password
+ * refused, confirmation different), so the form needs one round trip; 429 over the limit.
+ */
 export async function changePassword(deps: Deps, input: ChangePasswordInput): Promise<void> {
   const { user } = input;
-  const key = `account-password:${user.id}`;
-  const limits = [{ key, rule: deps.config.rateLimits.loginPerAccountIp }];
-  if (
-    !(await verifyPasswordLimited(deps, { hash: user.passwordHash, password: input.current, limits, clearKey: key }))
-  ) {
-    throw badRequest("wrong_password", "That is not your current password. Type it again.", "current");
+  const problems: Record<string, string> = {};
+  const weak = passwordProblem(deps.config, { password: input.password, email: user.email });
+  const mismatch = weak ? undefined : confirmProblem(input.password, input.confirm);
+  if (!input.current) problems.current = "Enter your current password.";
+  else if (!(await currentPasswordMatches(deps, user, input.current))) {
+    problems.current = "That is not your current password. Type it again.";
   }
+  if (weak) problems.password = weak;
+  if (mismatch) problems.confirm = mismatch;
+  if (Object.keys(problems).length > 0) throw new FieldErrors(problems);
   await setUserPassword(deps, user.id, input.password, {
     revoke: input.signOutOthers ? { except: input.sessionId } : "none",
     actor: `user:${user.id}`,
     ip: input.client.ip,
     confirm: input.confirm,
   });
+}
+
+/** The one rate-limited check of the current password (counted like a login from this account). */
+function currentPasswordMatches(deps: Deps, user: User, password: string): Promise<boolean> {
+  const key = `account-password:${user.id}`;
+  const limits = [{ key, rule: deps.config.rateLimits.loginPerAccountIp }];
+  return verifyPasswordLimited(deps, { hash: user.passwordHash, password, limits, clearKey: key });
 }

@@ -5,14 +5,15 @@ import { verifyCredentials } from "../auth/service";
 import type { Deps } from "../deps";
 import { revokeSession } from "../sessions/revoke";
 import { createSession } from "../sessions/service";
-import { listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
+import { findSessionOfUser, listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type ProductSeats, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../lib/client-info";
 import { timeAgo, timeUntil } from "../lib/time-text";
-import { describeDevice, place } from "../sessions/device";
+import { describeDevice, type DeviceType, deviceType, place } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
   device: string;
+  deviceType: DeviceType;
   place: string | null;
   lastActive: string;
   created: string;
@@ -59,9 +60,16 @@ export async function accountOverview(deps: Deps, user: User, currentSessionId: 
     sessions: live.map((s) => ({
       ...toSessionView(deps, s, currentSessionId),
       device: describeDevice(s.userAgent),
+      deviceType: deviceType(s.userAgent),
       place: place(s),
       lastActive: timeAgo(s.lastUsedAt, now),
       created: timeAgo(s.createdAt, now),
     })),
   };
+}
+
+/** The name of one of the user's devices (any state), for "Signed out …" notices. */
+export async function deviceName(deps: Deps, userId: string, sessionId: string): Promise<string | undefined> {
+  const session = await findSessionOfUser(deps, userId, sessionId);
+  return session?.userAgent ? describeDevice(session.userAgent) : undefined;
 }

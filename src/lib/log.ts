@@ -16,20 +16,3 @@ export const consoleLogger: Logger = {
   warn: (m, f) => write("warn", m, f),
   error: (m, f) => write("error", m, f),
 };
-
-/** Collects log lines in memory (tests), so they can assert nothing secret was logged. */
-export class MemoryLogger implements Logger {
-  readonly lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  info(message: string, fields?: Record<string, unknown>) {
-    this.lines.push({ level: "info", message, fields });
-  }
-  warn(message: string, fields?: Record<string, unknown>) {
-    this.lines.push({ level: "warn", message, fields });
-  }
-  error(message: string, fields?: Record<string, unknown>) {
-    this.lines.push({ level: "error", message, fields });
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.level} ${l.message} ${JSON.stringify(l.fields ?? {})}`).join("\n");
-  }
-}

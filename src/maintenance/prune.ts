@@ -37,7 +37,7 @@ export async function prune(deps: Deps): Promise<PruneCounts> {
     seatsRevoked: await revokeExcessSeats(deps, now),
     sessionsDeleted: await deleteEndedSessions(deps, old),
     emailTokensDeleted: await deleteSpentEmailTokens(deps, now),
-    rateLimitsDeleted: await deleteStaleRateLimits(deps, now - longestWindowMs, now),
+    rateLimitsDeleted: await deleteStaleRateLimits(deps, now - longestWindowMs),
     webhookEventsDeleted: await deleteOldWebhookEvents(deps, old),
     mailDeleted: await deleteSentMail(deps, old),
   };

@@ -58,16 +58,23 @@ export async function consumeEmailTokenIn(
   return row;
 }
 
-/** The user of a token, without using it (to render the form); undefined when bad, used or expired. */
-export async function peekEmailTokenUser(deps: Deps, token: string): Promise<User | undefined> {
-  const now = deps.clock.now();
+/** Why a link can't be used: never issued here, used (or replaced by a newer one), or past its 30 minutes. */
+export type DeadLink = "invalid" | "used" | "expired";
+
+/**
+ * The user of a token, without using it (to render the form), or why it can't be used. Telling
+ * "used" from "expired" reveals nothing: only the holder of a 256-bit token can ask about it.
+ */
+export async function peekEmailToken(deps: Deps, token: string): Promise<{ user: User } | { dead: DeadLink }> {
   const [row] = await deps.db.orm
-    .select({ userId: emailTokens.userId })
+    .select({ userId: emailTokens.userId, usedAt: emailTokens.usedAt, expiresAt: emailTokens.expiresAt })
     .from(emailTokens)
-    .where(
-      and(eq(emailTokens.tokenHash, sha256Hex(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)),
-    );
-  return row && findUserById(deps, row.userId);
+    .where(eq(emailTokens.tokenHash, sha256Hex(token)));
+  if (!row) return { dead: "invalid" };
+  if (row.usedAt !== null) return { dead: "used" };
+  if (row.expiresAt <= deps.clock.now()) return { dead: "expired" };
+  const user = await findUserById(deps, row.userId);
+  return user ? { user } : { dead: "invalid" };
 }
 
 /** Housekeeping: deletes used and expired tokens (prune). */

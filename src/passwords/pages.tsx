@@ -1,7 +1,7 @@
 // The server-rendered password pages: /reset-password (ask for a link) and /create-password
 // (choose a password with it). Plain HTML forms; they work without JavaScript.
 import { Elysia, t } from "elysia";
-import { CreatePasswordForm, LinkExpired, PasswordSet } from "../../views/pages/create-password";
+import { CreatePasswordForm, DeadLinkPage, PasswordSet } from "../../views/pages/create-password";
 import { ResetPasswordForm, ResetPasswordSent } from "../../views/pages/reset-password";
 import type { Deps } from "../deps";
 import { clientIp } from "../web/client";
@@ -28,12 +28,12 @@ export function passwordPages(deps: Deps) {
   const ip = (request: Request, server: Parameters<typeof clientIp>[1]) =>
     clientIp(request, server, deps.config.trustProxy);
 
-  /** The form for a link (with errors), or the "expired" page with status 400. */
+  /** The form for a link (with errors), or a page saying why the link can't be used, with status 400. */
   async function createForm(cookie: CookieJar, set: ResponseSet, token: string, errors: FormErrors = {}) {
-    const info = token ? await passwordLinkInfo(deps, token) : undefined;
-    if (!info) {
+    const info = await passwordLinkInfo(deps, token);
+    if ("dead" in info) {
       set.status = 400;
-      return <LinkExpired site={site} />;
+      return <DeadLinkPage site={site} reason={info.dead} />;
     }
     const csrf = csrfToken(deps, cookie);
     const minLength = deps.config.passwordMinLength;
@@ -63,17 +63,19 @@ export function passwordPages(deps: Deps) {
     .get("/create-password", ({ query, cookie, set }) => createForm(cookie, set, query.token ?? ""), {
       query: TokenQuery,
     })
+    .get("/create-password/done", () => <PasswordSet site={site} />)
     .post(
       "/create-password",
-      async ({ body, query, cookie, request, server, set }) => {
+      async ({ body, query, cookie, request, server, set, redirect }) => {
         const token = body.token ?? query.token ?? "";
         const input = { token, password: body.password ?? "", confirm: body.confirm ?? "" };
         try {
           await setPasswordWithToken(deps, input, ip(request, server));
-          return <PasswordSet site={site} />;
+          // POST → 303 → GET: reloading the answer does not send the form again.
+          return redirect("/create-password/done", 303);
         } catch (error) {
           const e = formError(error, set, ["weak_password", "password_mismatch", "rate_limited", "invalid_token"]);
-          if (e.code === "invalid_token") return createForm(cookie, set, "");
+          if (e.code === "invalid_token") return createForm(cookie, set, token);
           const field = e.code === "rate_limited" ? "form" : (e.field ?? "form");
           return createForm(cookie, set, input.token, { [field]: e.message });
         }

@@ -54,6 +54,13 @@ function containsEmail(lowerPassword: string, email: string | undefined): boolea
   return lowerPassword.includes(address) || (local.length >= 4 && lowerPassword.includes(local));
 }
 
+/** Why the "type it again" field is refused, or undefined when it matches. */
+export function confirmProblem(password: string, confirm: string): string | undefined {
+  return normalizePassword(password) === normalizePassword(confirm)
+    ? undefined
+    : "The two passwords don't match. Type the same password in both fields.";
+}
+
 /** Throws 400 `weak_password` naming `field` when the policy refuses the password. */
 export function assertPasswordPolicy(config: Limits, input: PolicyInput, field = "password"): void {
   const problem = passwordProblem(config, input);

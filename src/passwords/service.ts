@@ -16,10 +16,11 @@ import {
   consumeEmailTokenIn,
   createPasswordLink,
   issueEmailTokenIn,
-  peekEmailTokenUser,
+  type DeadLink,
+  peekEmailToken,
   voidEmailTokensIn,
 } from "./email-tokens";
-import { assertPasswordPolicy, normalizePassword } from "./policy";
+import { assertPasswordPolicy, confirmProblem } from "./policy";
 
 export interface SetPasswordOptions {
   /** Which sessions end: all of them, none (the user chose to stay signed in elsewhere), or all but the caller's own. */
@@ -74,13 +75,8 @@ async function writePasswordIn(tx: Tx, deps: Deps, user: User, hash: string, opt
 /** Checks the policy (against the user's email) and the confirmation, then hashes — outside any transaction. */
 async function checkAndHash(deps: Deps, user: User, password: string, confirm: string | undefined): Promise<string> {
   assertPasswordPolicy(deps.config, { password, email: user.email });
-  if (confirm !== undefined && normalizePassword(password) !== normalizePassword(confirm)) {
-    throw badRequest(
-      "password_mismatch",
-      "The two passwords don't match. Type the same password in both fields.",
-      "confirm",
-    );
-  }
+  const mismatch = confirm === undefined ? undefined : confirmProblem(password, confirm);
+  if (mismatch) throw badRequest("password_mismatch", mismatch, "confirm");
   return deps.hasher.hash(password); // the hasher normalises (NFKC), as it does on verify
 }
 
@@ -164,13 +160,22 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   });
 }
 
-/** The user of an unused, unexpired link, or undefined. Changes nothing. */
-async function linkUser(deps: Deps, token: string): Promise<User | undefined> {
-  return token.length <= MAX_TOKEN_LENGTH ? peekEmailTokenUser(deps, token) : undefined;
+/** The user of an unused, unexpired link, or why there is none. Changes nothing. */
+async function linkState(deps: Deps, token: string): Promise<{ user: User } | { dead: DeadLink }> {
+  return token && token.length <= MAX_TOKEN_LENGTH ? peekEmailToken(deps, token) : { dead: "invalid" };
 }
 
-/** What the form of a link shows (whose account, first password or not), or undefined when the link is bad. */
-export async function passwordLinkInfo(deps: Deps, token: string) {
-  const user = await linkUser(deps, token);
-  return user && { email: user.email, firstPassword: user.passwordHash === null };
+async function linkUser(deps: Deps, token: string): Promise<User | undefined> {
+  const state = await linkState(deps, token);
+  return "user" in state ? state.user : undefined;
+}
+
+/** What the form of a link shows (whose account, first password or not), or why the link is dead. */
+export async function passwordLinkInfo(
+  deps: Deps,
+  token: string,
+): Promise<{ email: string; firstPassword: boolean } | { dead: DeadLink }> {
+  const state = await linkState(deps, token);
+  if (!("user" in state)) return state;
+  return { email: state.user.email, firstPassword: state.user.passwordHash === null };
 }

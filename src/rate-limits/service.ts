@@ -79,11 +79,6 @@ function throwIfOver(counter: Counter, rule: RateLimitRule, now: number) {
 }
 
 /** Housekeeping: deletes the counters whose window ended before `before` (prune). */
-export async function deleteStaleRateLimits(deps: Pick<Deps, "db">, before: number, now: number): Promise<number> {
-  return deleteInBatches(
-    deps,
-    rateLimits,
-    rateLimits.key,
-    sql`${rateLimits.windowStart} <= ${before} AND ${rateLimits.blockedUntil} <= ${now}`,
-  );
+export async function deleteStaleRateLimits(deps: Pick<Deps, "db">, before: number): Promise<number> {
+  return deleteInBatches(deps, rateLimits, rateLimits.key, sql`${rateLimits.windowStart} <= ${before}`);
 }

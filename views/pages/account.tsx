@@ -1,6 +1,7 @@
 // /account: profile, licenses with seats, every signed-in device with revoke buttons.
 import type { AccountOverview, AccountProductRow, AccountSessionRow } from "../../src/account/service";
 import { After, CsrfInput, ErrorSummary, Field, NewPasswordFields } from "../components";
+import { DeviceIcon } from "../icons";
 import { Layout } from "../layout";
 
 const LIMITED_TEXT: Record<string, string> = {
@@ -26,6 +27,7 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
     <li class="session">
       <div class="session-main">
         <p class="session-device">
+          <DeviceIcon type={s.deviceType} />
           <strong safe>{s.device}</strong> {s.current && <span class="badge badge-current">This device</span>}
         </p>
         <p class="session-meta">
@@ -36,13 +38,13 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
           {where && <span safe>{`${where} · `}</span>}
           <span>
             Last active{" "}
-            <time datetime={new Date(s.lastUsedAt).toISOString()} safe>
+            <time class="nowrap" datetime={new Date(s.lastUsedAt).toISOString()} safe>
               {s.lastActive}
             </time>
           </span>
           <span>
             {" · Signed in "}
-            <time datetime={new Date(s.createdAt).toISOString()} safe>
+            <time class="nowrap" datetime={new Date(s.createdAt).toISOString()} safe>
               {s.created}
             </time>
           </span>
@@ -70,7 +72,7 @@ function ProductRow({ p }: { p: AccountProductRow }) {
     <tr>
       <td safe>{p.productId}</td>
       <td>
-        <time datetime={new Date(p.validUntil).toISOString()} safe>
+        <time class="nowrap" datetime={new Date(p.validUntil).toISOString()} safe>
           {day(p.validUntil)}
         </time>
         {p.seats === 0 && <span class="badge badge-warn"> expired</span>}
@@ -146,17 +148,53 @@ export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) 
           ))}
         </ul>
         {others > 0 && (
-          <form method="post" action="/account/sessions/revoke-others">
-            <CsrfInput token={csrf} />
-            <button type="submit" class="button-danger">
-              Sign out everywhere else
-            </button>
-          </form>
+          <a class="button button-danger" href="/account/sessions/revoke-others">
+            Sign out everywhere else…
+          </a>
         )}
       </section>
       <After>
         <p>
           <a href="/logout">Sign out of this page</a>
+        </p>
+      </After>
+    </Layout>
+  );
+}
+
+/** The confirmation step of "Sign out everywhere else": which devices it ends, and a way back. */
+export function SignOutOthersPage({ site, csrf, others }: { site: string; csrf: string; others: AccountSessionRow[] }) {
+  return (
+    <Layout title="Sign out everywhere else?" site={site}>
+      <h1>Sign out everywhere else?</h1>
+      {others.length === 0 ? (
+        <p>No other device is signed in.</p>
+      ) : (
+        <>
+          <p
+            safe
+          >{`These ${others.length === 1 ? "device" : `${others.length} devices`} will have to sign in again:`}</p>
+          <ul class="sessions">
+            {others.map((s) => (
+              <li class="session">
+                <p class="session-device">
+                  <DeviceIcon type={s.deviceType} />
+                  <strong safe>{s.device}</strong>
+                </p>
+              </li>
+            ))}
+          </ul>
+          <form method="post" action="/account/sessions/revoke-others">
+            <CsrfInput token={csrf} />
+            <button type="submit" class="button-danger">
+              Sign out {others.length === 1 ? "1 device" : `${others.length} devices`}
+            </button>
+          </form>
+        </>
+      )}
+      <After>
+        <p>
+          <a href="/account">Back to your account</a>
         </p>
       </After>
     </Layout>

@@ -22,7 +22,7 @@ export function CreatePasswordForm(p: CreatePasswordFormProps) {
       <p class="lead">
         {p.firstPassword
           ? "Choose a password to finish setting up your account."
-          : "Choose a new password. Every device signed in to your account will be signed out."}
+          : "Once it is saved, every device signed in to your account is signed out, so sign in again where you need to."}
       </p>
       <FormError message={e.form} />
       {/* The token rides in the action too, so an error page's "try again" can lead back to this form. */}
@@ -51,14 +51,28 @@ export function PasswordSet({ site }: { site: string }) {
   );
 }
 
-export function LinkExpired({ site }: { site: string }) {
+const DEAD_LINKS = {
+  invalid: {
+    title: "This link is not valid",
+    text: "We don't know this link. Check that you opened the whole link from the email (some mail apps cut long links), or ask for a new one.",
+  },
+  used: {
+    title: "This link has already been used",
+    text: "Each link works once, and asking for a new link replaces the older ones. If you have set your password, sign in; if not, ask for a new link.",
+  },
+  expired: {
+    title: "This link has expired",
+    text: "Links work for 30 minutes. Ask for a new one and use it within that time.",
+  },
+} as const;
+
+/** Why a link from an email can't be used, and the way on: a new link, or signing in. */
+export function DeadLinkPage({ site, reason }: { site: string; reason: keyof typeof DEAD_LINKS }) {
+  const { title, text } = DEAD_LINKS[reason];
   return (
-    <Layout title="This link has expired" site={site}>
-      <h1>This link has expired</h1>
-      <p>
-        The link you followed is no longer valid. Links work only once and for 30 minutes, and asking for a new link
-        replaces the older ones.
-      </p>
+    <Layout title={title} site={site}>
+      <h1>{title}</h1>
+      <p>{text}</p>
       <a class="button" href="/reset-password">
         Get a new link
       </a>
