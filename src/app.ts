@@ -5,7 +5,7 @@ import { Elysia } from "elysia";
 import { accountPages } from "./account/pages";
 import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
-import { AppError } from "./errors";
+import { AppError, fieldName } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { jwksRoutes, jwksStaticRoutes } from "./keys/routes";
 import { passwordPages } from "./passwords/pages";
@@ -111,5 +111,5 @@ function validationField(error: unknown): string | undefined {
   const v = error as { valueError?: { path?: string }; all?: { path?: string }[] };
   const path = v.valueError?.path ?? v.all?.[0]?.path;
   if (!path) return undefined;
-  return path.replace(/^\//, "").replace(/\//g, ".") || undefined;
+  return fieldName(path) || undefined;
 }

@@ -1,11 +1,11 @@
-// WORKERS=N (N > 1): this process becomes the primary. It applies the migrations and makes sure
+// WORKERS=N (N > 1): this process becomes the primary. It has the migrations applied and makes sure
 // the signing keys exist — once, before any worker could race for them — then runs N copies of
 // the same entry as workers serving one port with SO_REUSEPORT (the kernel spreads connections
 // between them). A worker that dies is started again after a pause that grows while it keeps
 // dying; SIGTERM / SIGINT stop every worker gracefully (in-flight requests finish).
 // Writers in the workers take turns that the primary grants (./write-turns.ts).
 // Bun.spawn with an IPC channel rather than node:cluster, which is incomplete in Bun. The primary
-// loads only what it needs (the database layer and keys, once, to prepare): not the app.
+// loads neither the app nor the database layer (a one-off process prepares): it stays small.
 import type { Subprocess } from "bun";
 import { type Config, ConfigError, type Env } from "./config";
 import type { Logger } from "./lib/log";
@@ -13,6 +13,8 @@ import { isTurnMessage, TurnGranter, WorkerTurn } from "./write-turns";
 
 /** Set in a worker's environment to its slot, 1…N. */
 export const WORKER_ENV = "SEATKEY_WORKER";
+/** Set in the environment of the process that prepares the database and keys for a cluster. */
+export const PREPARE_ENV = "SEATKEY_PREPARE";
 
 const FIRST_RESTART_MS = 500;
 const MAX_RESTART_MS = 30_000;
@@ -63,13 +65,14 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   if (config.port === 0) {
     throw new ConfigError([`PORT=0 (any free port) cannot be shared by WORKERS=${config.workers}: set a port`]);
   }
-  await prepareSharedState(config);
+  const command = [process.execPath, ...process.execArgv, Bun.main];
+  await prepareSharedState(command);
   const turns = new TurnGranter((slot, message) => {
     if (!supervisor.send(slot, message)) turns.forget(slot);
   });
   const supervisor: Supervisor = new Supervisor({
     count: config.workers,
-    command: [process.execPath, ...process.execArgv, Bun.main],
+    command,
     env: (slot) => {
       const databaseUrl = workerDatabaseUrl(config, slot);
       return { ...process.env, [WORKER_ENV]: String(slot), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
@@ -95,8 +98,22 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   log.info("seatkey cluster serving", { workers: config.workers, port: config.port, url: config.publicUrl });
 }
 
-/** What the workers must not race for: the schema, and the development key file. */
-async function prepareSharedState(config: Config): Promise<void> {
+/**
+ * What the workers must not race for — the schema, and the development key file — prepared once
+ * before they start, by a one-off process (the same entry with PREPARE_ENV set), so that the
+ * primary itself never loads the database layer: it stays small for as long as it supervises.
+ */
+async function prepareSharedState(command: string[]): Promise<void> {
+  const proc = Bun.spawn(command, {
+    env: { ...process.env, [PREPARE_ENV]: "1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`preparing the database and keys failed (exit ${code}; the reason is above)`);
+}
+
+/** In the one-off process of prepareSharedState: apply the migrations, validate or create the keys. */
+export async function prepareCluster(config: Config): Promise<void> {
   const [{ openAndMigrate }, { loadSigningKeys }] = await Promise.all([import("./database"), import("./keys/keys")]);
   (await openAndMigrate(config)).close();
   // Validates configured keys, or creates the development key file once for every worker to read.

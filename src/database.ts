@@ -3,14 +3,7 @@
 import { openDatabase, type ClusterTurn, type Database } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { type Config, redactUrl } from "./config";
-
-/** Why the database could not be opened: one line naming DATABASE_URL and what to do. */
-export class DatabaseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DatabaseError";
-  }
-}
+import { DatabaseError } from "./errors";
 
 export async function openConfiguredDatabase(config: Config, turn?: ClusterTurn): Promise<Database> {
   return openDatabase({

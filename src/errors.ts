@@ -34,3 +34,16 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new AppError(429, "rate_limited", `Too many attempts. Try again ${timeUntil(retryAfterSeconds)}.`, {
     "Retry-After": String(retryAfterSeconds),
   });
+
+/** Why the database could not be opened at start: one line naming DATABASE_URL and what to do. */
+export class DatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatabaseError";
+  }
+}
+
+/** A validator's JSON-pointer path ("/licenses/0/seats") as the dotted field name errors carry ("licenses.0.seats"). */
+export function fieldName(path: string): string {
+  return path.replace(/^\//, "").replace(/\//g, ".");
+}

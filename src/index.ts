@@ -1,14 +1,15 @@
 // Entry: read config, then serve (./serve.ts) — or, with WORKERS > 1, become the primary of a
 // cluster of such processes (./cluster.ts), which loads only what it needs, not the app.
-import { runPrimary, workerSlot } from "./cluster";
+import { PREPARE_ENV, prepareCluster, runPrimary, workerSlot } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
-import { DatabaseError } from "./database";
+import { DatabaseError } from "./errors";
 import { KeyError } from "./keys/keys";
 import { consoleLogger } from "./lib/log";
 
 async function main() {
   const config = loadConfig(process.env);
   const worker = workerSlot(process.env);
+  if (process.env[PREPARE_ENV]) return prepareCluster(config).then(() => process.exit(0));
   if (config.workers > 1 && worker === undefined) return runPrimary(config, consoleLogger);
   const { serve } = await import("./serve");
   await serve(config, worker);

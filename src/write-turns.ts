@@ -32,11 +32,13 @@ export class WorkerTurn implements ClusterTurn {
   private granted: (() => void) | undefined;
   private detached = false;
 
-  constructor(private readonly send: (message: TurnMessage) => void) {}
+  constructor(private readonly sendRaw: (message: TurnMessage) => void) {}
 
   /** Feed every IPC message from the primary here. */
   onMessage(message: unknown): void {
-    if (isTurnMessage(message) && message.type === "turn-granted") this.grant();
+    if (!isTurnMessage(message) || message.type !== "turn-granted") return;
+    if (this.granted) this.grant();
+    else if (!this.held) this.send({ type: "turn-done" }); // not asked for: never sit on a turn
   }
 
   /** The primary has gone: stop waiting for it. */
@@ -63,6 +65,14 @@ export class WorkerTurn implements ClusterTurn {
     if (!this.detached) this.send({ type: "turn-done" });
   }
 
+  private send(message: TurnMessage): void {
+    try {
+      this.sendRaw(message);
+    } catch {
+      this.detach(); // the channel is gone: the primary has, or is about to
+    }
+  }
+
   private grant(): void {
     const granted = this.granted;
     this.granted = undefined;
@@ -79,7 +89,8 @@ export class TurnGranter {
 
   onMessage(slot: number, message: TurnMessage): void {
     if (message.type === "turn") {
-      if (this.holder === slot || this.queue.includes(slot)) return; // a repeat changes nothing
+      if (this.holder === slot) this.send(slot, { type: "turn-granted" }); // asked again: it has it
+      if (this.holder === slot || this.queue.includes(slot)) return;
       this.queue.push(slot);
       this.next();
     } else if (message.type === "turn-done" && this.holder === slot) {

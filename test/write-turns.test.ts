@@ -44,6 +44,9 @@ describe("turn granter (the primary's side)", () => {
     granter.onMessage(3, { type: "turn" });
     granter.onMessage(1, { type: "turn" });
     expect(granted).toEqual([2]);
+    granter.onMessage(2, { type: "turn" }); // the holder asking again is told it has it
+    expect(granted).toEqual([2, 2]);
+    granted.pop();
     granter.onMessage(1, { type: "turn-done" }); // not the holder: ignored
     expect(granted).toEqual([2]);
     granter.onMessage(2, { type: "turn-done" });
@@ -74,6 +77,20 @@ describe("worker turn", () => {
     await turn.enter();
     turn.leave(false);
     expect(sent.slice(3)).toEqual(["1>turn", "1<turn-granted", "1>turn-done"]);
+  });
+
+  test("a grant it did not ask for is handed straight back; a channel that fails lets writes proceed", async () => {
+    const sent: TurnMessage[] = [];
+    const turn = new WorkerTurn((message) => {
+      sent.push(message);
+      if (sent.length > 1) throw new Error("channel closed");
+    });
+    turn.onMessage({ type: "turn-granted" });
+    expect(sent).toEqual([{ type: "turn-done" }]);
+    await turn.enter(); // the request fails to send: detached, granted at once
+    turn.leave(false);
+    await turn.enter();
+    expect(sent).toHaveLength(2);
   });
 
   test("once the primary has gone, a waiting write proceeds and later ones do not ask", async () => {

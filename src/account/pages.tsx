@@ -6,7 +6,7 @@ import { AccountPage, ChangePasswordPage, SignOutOthersPage } from "../../views/
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
 import { FieldErrors } from "../errors";
-import { revokeOtherSessions, revokeOwnSession, revokeSession } from "../sessions/revoke";
+import { logOut, revokeOtherSessions, revokeOwnSession } from "../sessions/revoke";
 import { findSessionByToken, touchSession } from "../sessions/service";
 import { clientInfo } from "../web/client";
 import { type CookieJar, csrfToken } from "../web/csrf";
@@ -192,7 +192,7 @@ export function accountPages(deps: Deps) {
       async ({ cookie, redirect }) => {
         const jar = cookie as CookieJar;
         const found = await currentAccount(jar);
-        if (found) await revokeSession(deps, found.session.id, { reason: "logout", actor: `user:${found.user.id}` });
+        if (found) await logOut(deps, found.session);
         setSessionCookie(jar, "", 0);
         return redirect("/login?done=signed-out", 303);
       },

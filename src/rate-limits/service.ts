@@ -2,6 +2,7 @@
 // `check` refuses when a key is over its limit; `count` records one event atomically (one upsert
 // per key); `hit` is both. Each takes several limits at once: one read, or one write transaction.
 import { inArray, sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared";
 import { rateLimits } from "../../db/schema";
 import type { RateLimitRule } from "../config";
 import type { Deps } from "../deps";
@@ -18,18 +19,32 @@ interface Counter {
   windowStart: number;
 }
 
+// The counters of 1, 2, 3… keys (placeholders k0, k1…): each call site checks a fixed number of keys.
+const countersByArity = new Map<number, ReturnType<typeof countersQuery>>();
+const countersQuery = (n: number) =>
+  prepared((orm) =>
+    orm
+      .select({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart })
+      .from(rateLimits)
+      .where(
+        inArray(
+          rateLimits.key,
+          Array.from({ length: n }, (_, i) => sql.placeholder(`k${i}`)),
+        ),
+      )
+      .prepare(),
+  );
+function countersOf(n: number) {
+  let query = countersByArity.get(n);
+  if (!query) countersByArity.set(n, (query = countersQuery(n)));
+  return query;
+}
+
 /** Throws 429 (with Retry-After) when any key has used up its rule in the current window. */
 export async function checkRateLimit(deps: Deps, ...limits: Limit[]): Promise<void> {
   const now = deps.clock.now();
-  const rows = await deps.db.orm
-    .select({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart })
-    .from(rateLimits)
-    .where(
-      inArray(
-        rateLimits.key,
-        limits.map((l) => l.key),
-      ),
-    );
+  const keys = Object.fromEntries(limits.map((l, i) => [`k${i}`, l.key]));
+  const rows = await countersOf(limits.length)(deps.db).execute(keys);
   const byKey = new Map(rows.map((r) => [r.key, r]));
   for (const { key, rule } of limits) {
     const row = byKey.get(key);

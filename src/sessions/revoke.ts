@@ -68,6 +68,11 @@ export async function revokeSession(deps: Deps, sessionId: string, options: Revo
   return deps.db.write((tx) => revokeSessionIn(tx, deps, sessionId, options));
 }
 
+/** Signing out (API logout, the account pages' sign-out): the caller's own session ends. */
+export async function logOut(deps: Deps, session: { id: string; userId: string }) {
+  await revokeSession(deps, session.id, { reason: "logout", actor: `user:${session.userId}` });
+}
+
 /** Revokes every live session of a user, optionally sparing one (the caller's own). Returns the count. */
 export async function revokeUserSessionsIn(
   tx: Tx,

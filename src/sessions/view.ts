@@ -1,5 +1,6 @@
 // What a user (or admin) may see of a session: never a token hash or rotation state.
-import { and, count, desc, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared";
 import { sessions, type Session } from "../../db/schema";
 import type { Deps } from "../deps";
 import { holdsSeat } from "../seats/seats";
@@ -59,10 +60,16 @@ export async function listLiveSessions(deps: Deps, userId: string): Promise<Sess
 }
 
 /** One session of a user (any state), or undefined. */
+const sessionOfUser = prepared((orm) =>
+  orm.query.sessions
+    .findFirst({
+      where: and(eq(sessions.id, sql.placeholder("sessionId")), eq(sessions.userId, sql.placeholder("userId"))),
+    })
+    .prepare(),
+);
+
 export async function findSessionOfUser(deps: Deps, userId: string, sessionId: string): Promise<Session | undefined> {
-  return deps.db.orm.query.sessions.findFirst({
-    where: and(eq(sessions.id, sessionId), eq(sessions.userId, userId)),
-  });
+  return sessionOfUser(deps.db).execute({ userId, sessionId });
 }
 
 /** How many live sessions each of the given users has (one query; users without any are absent). */

@@ -3,6 +3,7 @@
 // write transaction, so a change, its audit rows and its mails commit together.
 import { asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
+import { prepared } from "../../db/prepared";
 import { users, type Role, type User, type UserStatus } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, conflict, notFound } from "../errors";
@@ -33,8 +34,13 @@ export function toPublicUser(user: User): PublicUser {
   return { ...rest, hasPassword: passwordHash !== null };
 }
 
+const userByEmail = prepared((orm) =>
+  orm.query.users.findFirst({ where: eq(users.email, sql.placeholder("email")) }).prepare(),
+);
+const userById = prepared((orm) => orm.query.users.findFirst({ where: eq(users.id, sql.placeholder("id")) }).prepare());
+
 export async function findUserByEmail(deps: Deps, email: string): Promise<User | undefined> {
-  return deps.db.orm.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+  return userByEmail(deps.db).execute({ email: normalizeEmail(email) });
 }
 
 /** The user with this email inside an open transaction, if any. */
@@ -43,7 +49,7 @@ export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | u
 }
 
 export async function findUserById(deps: Pick<Deps, "db">, id: string): Promise<User | undefined> {
-  return deps.db.orm.query.users.findFirst({ where: eq(users.id, id) });
+  return userById(deps.db).execute({ id });
 }
 
 /** The user with this id inside an open transaction; 404 `user_not_found` when there is none. */

@@ -5,7 +5,7 @@ import type { Static, TSchema } from "elysia";
 import { TypeCompiler } from "elysia/type-system";
 import type { Tx } from "../../db/client";
 import type { Deps } from "../deps";
-import { badRequest } from "../errors";
+import { badRequest, fieldName } from "../errors";
 
 export interface ActionContext {
   deps: Deps;
@@ -47,7 +47,7 @@ export function defineAction<S extends TSchema>(
 
 /** 400 invalid_input naming the first bad field, in words a store developer can act on. */
 function invalidField(error: { path: string; message: string; schema: unknown } | undefined) {
-  const field = error?.path.replace(/^\//, "").replace(/\//g, ".") || "payload";
+  const field = (error && fieldName(error.path)) || "payload";
   const allowed = (error?.schema as { enum?: unknown } | undefined)?.enum;
   const why =
     error?.message === "Unexpected property"
