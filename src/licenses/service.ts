@@ -7,6 +7,7 @@ import type { Tx } from "../../db/client";
 import { licenses, type License } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
+import { queueEventIn } from "../events/outbox";
 import { badRequest, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
@@ -84,6 +85,8 @@ export async function createLicenseIn(
     actor: options.actor,
     detail: { licenseId: license.id, productId: license.productId, seats: license.seats, validUntil },
   });
+  const { id: licenseId, userId, productId, seats } = license;
+  await queueEventIn(tx, deps, "license.created", { licenseId, userId, productId, seats, validUntil });
   return license;
 }
 
@@ -145,6 +148,7 @@ export async function updateLicenseIn(
       revokedSessions,
     },
   });
+  await queueEventIn(tx, deps, "license.updated", { licenseId, userId: license.userId, changed });
   return { license: updated, changed, revokedSessions };
 }
 
@@ -179,6 +183,8 @@ export async function deleteLicenseIn(
     actor: options.actor,
     detail: { licenseId, productId: license.productId, seats: license.seats, revokedSessions },
   });
+  const { userId, productId } = license;
+  await queueEventIn(tx, deps, "license.deleted", { licenseId, userId, productId });
   return { license, revokedSessions };
 }
 
