@@ -55,8 +55,10 @@ export const licenses = sqliteTable(
     // Set on licenses a store granted: the store (provider) and its subscription or order id.
     provider: text("provider", { enum: WEBHOOK_PROVIDERS }),
     externalRef: text("external_ref"),
-    // When the store event last applied to this license happened: an older event never rolls it back.
+    // When the store events last applied to this license happened (the last purchase / renewal /
+    // change, and the last end): an older event never rolls either back.
     externalUpdatedAt: integer("external_updated_at"),
+    externalEndedAt: integer("external_ended_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -12,6 +12,7 @@ import { passwordPages } from "./passwords/pages";
 import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
+import { storeRoutes } from "./stores/routes";
 import { webhookRoutes } from "./webhooks/routes";
 import { eventRoutes } from "./events/routes";
 import { introspectionRoutes } from "./introspection/routes";
@@ -47,6 +48,7 @@ export function createApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
+    .use(storeRoutes(deps))
     .use(adminRoutes(deps))
     .use(eventRoutes(deps))
     .use(introspectionRoutes(deps))

@@ -52,6 +52,12 @@ export interface Config {
   /** Where mails tell people to write when something is wrong. */
   supportEmail: string | undefined;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
+  /** seconds a store subscription's license outlives its paid period (late renewals) */
+  storeRenewalGrace: number;
+  /** Stripe secret key: fetches one-time checkout line items when set */
+  stripeApiKey: string | undefined;
+  /** Where the Stripe SDK sends API calls (default api.stripe.com; tests: a local stub) */
+  stripeApiBase: string | undefined;
   /** Event webhooks may go to private and loopback addresses (tests, a receiver on the same host). */
   eventsAllowPrivate: boolean;
 }
@@ -240,6 +246,9 @@ export function loadConfig(env: Env): Config {
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
     passwordMaxLength: 256,
+    storeRenewalGrace: duration("STORE_RENEWAL_GRACE", 3 * 86400, 0),
+    stripeApiKey: read("STRIPE_API_KEY"),
+    stripeApiBase: read("STRIPE_API_BASE"),
     brandName: read("BRAND_NAME")?.slice(0, 80),
     brandLogoUrl,
     supportEmail,
@@ -248,6 +257,9 @@ export function loadConfig(env: Env): Config {
     ) as Config["rateLimits"],
     eventsAllowPrivate: boolean("EVENTS_ALLOW_PRIVATE", false),
   };
+  if (config.stripeApiBase !== undefined && !isHttpUrl(config.stripeApiBase)) {
+    problems.push(`STRIPE_API_BASE="${config.stripeApiBase}" must be an http(s) URL`);
+  }
   if (config.refreshGrace >= config.accessTokenTtl * 10) {
     problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");
   }

@@ -4,7 +4,7 @@
 // change does to sessions (README "Seats", license changes) and its audit row hold for every caller.
 import { and, eq, gt, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { licenses, type License } from "../../db/schema";
+import { licenses, type License, type WebhookProvider } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { queueEventIn } from "../events/outbox";
@@ -54,6 +54,10 @@ export interface NewLicense {
   productId: string;
   seats: number;
   validUntil: string | number;
+  /** A store's license: the store, its subscription or order id, and when the store event happened. */
+  provider?: WebhookProvider;
+  externalRef?: string;
+  externalUpdatedAt?: number;
 }
 
 export async function createLicenseIn(
@@ -74,6 +78,9 @@ export async function createLicenseIn(
       productId: input.productId,
       seats: input.seats,
       validUntil,
+      provider: input.provider ?? null,
+      externalRef: input.externalRef ?? null,
+      externalUpdatedAt: input.externalUpdatedAt ?? null,
       createdAt: now,
       updatedAt: now,
     })
@@ -90,10 +97,26 @@ export async function createLicenseIn(
   return license;
 }
 
+/** The license a store granted under any of `refs` (its subscription or order id), if any. */
+export async function findExternalLicenseIn(
+  tx: Tx,
+  provider: WebhookProvider,
+  refs: string[],
+): Promise<License | undefined> {
+  if (refs.length === 0) return undefined;
+  return tx.query.licenses.findFirst({
+    where: and(eq(licenses.provider, provider), inArray(licenses.externalRef, refs)),
+  });
+}
+
 export interface LicenseChanges {
   productId?: string | undefined;
   seats?: number | undefined;
   validUntil?: string | number | undefined;
+  /** When the store event behind this change happened (store licenses only): a purchase, renewal or change … */
+  externalUpdatedAt?: number | undefined;
+  /** … or an end (refund, chargeback, expiry, cancellation). */
+  externalEndedAt?: number | undefined;
 }
 
 export interface LicenseUpdate {
@@ -125,10 +148,14 @@ export async function updateLicenseIn(
   };
   const license = await findLicenseIn(tx, licenseId);
   const { changed, set } = changedFields(license, next, ["productId", "seats", "validUntil"] as const);
-  if (changed.length === 0) return { license, changed, revokedSessions: 0 };
+  const stamp = changedFields(license, changes, ["externalUpdatedAt", "externalEndedAt"] as const).set;
+  if (changed.length === 0) {
+    if (Object.keys(stamp).length > 0) await tx.update(licenses).set(stamp).where(eq(licenses.id, licenseId));
+    return { license: { ...license, ...stamp }, changed, revokedSessions: 0 };
+  }
   const [row] = await tx
     .update(licenses)
-    .set({ ...set, updatedAt: deps.clock.now() })
+    .set({ ...set, ...stamp, updatedAt: deps.clock.now() })
     .where(eq(licenses.id, licenseId))
     .returning();
   const updated = row as License;

@@ -101,6 +101,17 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
   return created;
 }
 
+/** The user with this email, or a new one without a password (`created`: mail them a set-password link). */
+export async function findOrCreateUserIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  input: NewUser,
+): Promise<{ user: User; created: boolean }> {
+  const existing = await findUserByEmailIn(tx, assertEmail(input.email));
+  if (existing) return { user: existing, created: false };
+  return { user: await insertUser(tx, deps, input), created: true };
+}
+
 /** Stores a new password hash (hashed by the caller, outside the transaction). */
 export async function setPasswordHashIn(tx: Tx, deps: Pick<Deps, "clock">, userId: string, hash: string) {
   await tx.update(users).set({ passwordHash: hash, updatedAt: deps.clock.now() }).where(eq(users.id, userId));

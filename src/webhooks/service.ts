@@ -5,6 +5,7 @@ import { auditIn, audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { AppError, badRequest } from "../errors";
 import { hitRateLimit } from "../rate-limits/service";
+import { receiveStoreEvent } from "../stores/service";
 import { ACTIONS } from "./actions";
 import { type Claim, finishClaimIn, type Reply, withIdempotency } from "./idempotency";
 import { MAX_EVENT_KEY } from "./model";
@@ -28,6 +29,12 @@ export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Re
   const started = performance.now();
   const webhook = await authenticateWebhook(deps, delivery.token);
   await hitRateLimit(deps, { key: `webhook:${webhook.id}`, rule: deps.config.rateLimits.webhookPerToken });
+  if (webhook.provider !== "seatkey") {
+    // A store endpoint: the store's native events and its own signature scheme only.
+    const reply = await receiveStoreEvent(deps, webhook, delivery);
+    await touchWebhook(deps, webhook);
+    return reply;
+  }
   verifyWebhookSignature(deps, webhook, delivery.headers, delivery.rawBody);
   await touchWebhook(deps, webhook);
 

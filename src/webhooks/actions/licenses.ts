@@ -1,7 +1,7 @@
 // Webhook actions on licenses: create-license, update-license, delete-license, grant-license.
 import { t } from "elysia";
 import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../licenses/service";
-import { findUserByEmailIn, insertUser, toPublicUser } from "../../users/service";
+import { findOrCreateUserIn, toPublicUser } from "../../users/service";
 import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
 import { defineAction } from "../registry";
 import { mailPasswordLinkIn } from "../../passwords/service";
@@ -45,14 +45,13 @@ export const deleteLicense = defineAction(
 export const grantLicense = defineAction(
   t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
   async (tx, { deps, actor }, p) => {
-    const existing = await findUserByEmailIn(tx, p.email);
-    const user = existing ?? (await insertUser(tx, deps, p));
+    const { user, created } = await findOrCreateUserIn(tx, deps, p);
     const license = await createLicenseIn(tx, deps, { ...p, userId: user.id }, { actor });
-    if (!existing) await mailPasswordLinkIn(tx, deps, user);
+    if (created) await mailPasswordLinkIn(tx, deps, user);
     return {
-      response: { user: toPublicUser(user), license, userCreated: !existing },
+      response: { user: toPublicUser(user), license, userCreated: created },
       userId: user.id,
-      detail: { licenseId: license.id, userCreated: !existing },
+      detail: { licenseId: license.id, userCreated: created },
     };
   },
 );
