@@ -5,6 +5,7 @@ import { Elysia } from "elysia";
 import { accountPages } from "./account/pages";
 import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
+import { docsRoutes } from "./docs/routes";
 import { AppError, fieldName } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { jwksRoutes, jwksStaticRoutes } from "./keys/routes";
@@ -34,6 +35,7 @@ export function createApp(deps: Deps) {
     .use(
       openapi({
         path: "/openapi",
+        provider: null, // the page is ./docs/routes.ts: the pinned Swagger UI, served locally under a strict CSP
         documentation: {
           info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
           components: {
@@ -45,6 +47,7 @@ export function createApp(deps: Deps) {
         },
       }),
     )
+    .use(docsRoutes(deps))
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))

@@ -51,6 +51,8 @@ export interface Config {
   brandLogoUrl: string | undefined;
   /** Where mails tell people to write when something is wrong. */
   supportEmail: string | undefined;
+  /** Serve the API reference page at /openapi (the JSON at /openapi/json is always there). */
+  openapiUi: boolean;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
   /** seconds a store subscription's license outlives its paid period (late renewals) */
   storeRenewalGrace: number;
@@ -252,6 +254,7 @@ export function loadConfig(env: Env): Config {
     brandName: read("BRAND_NAME")?.slice(0, 80),
     brandLogoUrl,
     supportEmail,
+    openapiUi: boolean("OPENAPI_UI", !production),
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
