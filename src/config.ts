@@ -38,6 +38,8 @@ export interface Config {
   refreshGrace: number;
   /** seconds without a refresh after which a session stops holding a seat */
   seatIdleTimeout: number;
+  /** "cooldown": a released seat stays counted until its last access token expires; "immediate": freed at once. */
+  seatRelease: "cooldown" | "immediate";
   /** false, or which proxy header to believe and how many proxies stand in front (README "Behind a proxy"). */
   trustProxy: ProxyTrust | false;
   /** seconds without use after which an account-page sign-in ends */
@@ -158,6 +160,15 @@ export function loadConfig(env: Env): Config {
     return fallback;
   };
 
+  /** One of `values`; the first is the default. */
+  const oneOf = <T extends string>(name: string, values: readonly [T, ...T[]]): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return values[0];
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name}="${raw}" must be one of ${values.join(", ")}`);
+    return values[0];
+  };
+
   const rule = (name: string, max: number, window: number): RateLimitRule => ({
     max: integer(`${name}_MAX`, max, 1, 1_000_000),
     window: duration(`${name}_WINDOW`, window),
@@ -268,6 +279,7 @@ export function loadConfig(env: Env): Config {
     sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
     refreshGrace: duration("REFRESH_GRACE", 30, 1, MAX_REFRESH_GRACE),
     seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
+    seatRelease: oneOf("SEAT_RELEASE", ["cooldown", "immediate"] as const),
     accountIdleTimeout: duration("ACCOUNT_IDLE_TIMEOUT", 12 * 3600, 60),
     bodyIdleTimeout: duration("BODY_IDLE_TIMEOUT", 5, 1, 60),
     trustProxy: proxyTrust(read("TRUST_PROXY"), read("TRUST_PROXY_HEADER"), problems),

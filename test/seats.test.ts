@@ -83,6 +83,8 @@ describe("seats", () => {
     expect(waiting.limited).toBe(true);
     const logout = await t.request("POST", "/api/auth/logout", { body: { refreshToken: holder.refreshToken } });
     expect(logout.status).toBe(204);
+    // The released seat frees once the holder's last access token has expired (README "Seats").
+    t.clock.advance(t.deps.config.accessTokenTtl * 1000);
     const promoted = await refresh(waiting.refreshToken);
     expect(promoted).toMatchObject({ limited: false, limitedReason: null });
     const audits = await t.deps.db.orm.select().from(auditLog);

@@ -93,6 +93,7 @@ async function authResult(deps: Deps, issued: IssuedSession): Promise<AuthResult
     sessionId: session.id,
     limited: seat.limited,
     limitedReason: seat.limitedReason,
+    product: seat.product,
     licenses: seat.licenses,
   });
   return {
@@ -101,7 +102,9 @@ async function authResult(deps: Deps, issued: IssuedSession): Promise<AuthResult
     expiresIn: deps.config.accessTokenTtl,
     limited: seat.limited,
     limitedReason: seat.limitedReason,
-    remainingLicenses: Math.max(0, seat.total - seat.used),
+    product: seat.product,
+    seatFreeAt: seat.seatFreeAt,
+    remainingLicenses: seat.remaining,
     sessionId: session.id,
   };
 }

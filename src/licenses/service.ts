@@ -1,17 +1,21 @@
 // Licenses: a user's right to `seats` seats of `productId` until `validUntil` (Unix ms).
-// Plain functions of (tx | deps, input), callable from webhooks, admin code or scripts.
-// Changing or deleting a license revokes the user's sessions (README "Seats"): they log in again and
-// their seats are decided afresh.
-import { and, eq, inArray } from "drizzle-orm";
+// Plain functions of (tx, deps, input): the one place where licenses are created, changed and
+// deleted — webhook actions, store events and the admin all call these, so the rule for what a
+// change does to sessions (README "Seats", license changes) and its audit row hold for every caller.
+import { and, eq, gt, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { licenses, type License, type WebhookProvider } from "../../db/schema";
+import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { queueEventIn } from "../events/outbox";
 import { badRequest, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
-import { revokeUserSessionsIn } from "../sessions/revoke";
+import { excessSeatedSessions } from "../seats/seats";
+import { revokeProductSessionsIn, revokeSessionsIn } from "../sessions/revoke";
 import { findUserIn } from "../users/service";
+
+type LicenseDeps = Pick<Deps, "clock" | "config">;
 
 export const MAX_SEATS = 100_000;
 // Anything below this (March 1973 in ms) is almost surely Unix *seconds* sent by mistake.
@@ -63,7 +67,7 @@ function assertSeats(seats: number) {
 }
 
 export interface LicenseOptions {
-  /** "webhook:<id>", "admin:<id>", "operator", … — recorded on the revocations it causes. */
+  /** "webhook:<id>", "admin:<id>", "store:<provider>", "operator", … — on the audit row and the revocations. */
   actor: string;
 }
 
@@ -78,7 +82,12 @@ export interface NewLicense {
   externalUpdatedAt?: number;
 }
 
-export async function createLicenseIn(tx: Tx, deps: Pick<Deps, "clock">, input: NewLicense): Promise<License> {
+export async function createLicenseIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  input: NewLicense,
+  options: LicenseOptions,
+): Promise<License> {
   assertSeats(input.seats);
   const validUntil = parseValidUntil(input.validUntil);
   const user = await findUserIn(tx, input.userId); // 404 for an unknown user
@@ -99,6 +108,12 @@ export async function createLicenseIn(tx: Tx, deps: Pick<Deps, "clock">, input: 
     })
     .returning();
   const license = created as License;
+  await auditIn(tx, deps, {
+    event: "license.created",
+    userId: user.id,
+    actor: options.actor,
+    detail: { licenseId: license.id, productId: license.productId, seats: license.seats, validUntil },
+  });
   const { id: licenseId, userId, productId, seats } = license;
   await queueEventIn(tx, deps, "license.created", { licenseId, userId, productId, seats, validUntil });
   return license;
@@ -128,14 +143,21 @@ export interface LicenseChanges {
 
 export interface LicenseUpdate {
   license: License;
-  /** Names of the fields whose value changed; empty when nothing did (then nothing is revoked). */
+  /** Names of the fields whose value changed; empty when nothing did (then nothing happens). */
   changed: string[];
+  /** Sessions signed out because their product now has fewer seats than seated sessions. */
   revokedSessions: number;
 }
 
+/**
+ * Changes a license, and does to sessions only what the change requires: extending it or adding
+ * seats signs no one out; fewer seats (or the seats moved to another product) sign out the
+ * product's seated sessions beyond its seats, least recently used first; a validUntil in the past
+ * revokes nothing (its sessions become limited at their next refresh). Audited as license.updated.
+ */
 export async function updateLicenseIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: LicenseDeps,
   licenseId: string,
   changes: LicenseChanges,
   options: LicenseOptions,
@@ -153,35 +175,82 @@ export async function updateLicenseIn(
     if (Object.keys(stamp).length > 0) await tx.update(licenses).set(stamp).where(eq(licenses.id, licenseId));
     return { license: { ...license, ...stamp }, changed, revokedSessions: 0 };
   }
-  const [updated] = await tx
+  const [row] = await tx
     .update(licenses)
     .set({ ...set, ...stamp, updatedAt: deps.clock.now() })
     .where(eq(licenses.id, licenseId))
     .returning();
-  const revokedSessions = await revokeUserSessionsIn(tx, deps, license.userId, {
-    reason: "license_changed",
-    ...options,
+  const updated = row as License;
+  const fewerSeats = updated.seats < license.seats || updated.productId !== license.productId;
+  const stillValid = updated.validUntil > deps.clock.now();
+  const revokedSessions =
+    fewerSeats && stillValid ? await revokeBeyondSeatsIn(tx, deps, license, "seats_reduced", options) : 0;
+  await auditIn(tx, deps, {
+    event: "license.updated",
+    userId: license.userId,
+    actor: options.actor,
+    detail: {
+      licenseId,
+      changed,
+      before: pick(license, changed),
+      after: pick(updated, changed),
+      revokedSessions,
+    },
   });
   await queueEventIn(tx, deps, "license.updated", { licenseId, userId: license.userId, changed });
-  return { license: updated as License, changed, revokedSessions };
+  return { license: updated, changed, revokedSessions };
 }
 
+/**
+ * Deletes a license and revokes its product's sessions — all of them when no valid license of the
+ * product remains, else only the seated ones beyond the seats left. Audited as license.deleted.
+ */
 export async function deleteLicenseIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: LicenseDeps,
   licenseId: string,
   options: LicenseOptions,
 ): Promise<{ license: License; revokedSessions: number }> {
   const license = await findLicenseIn(tx, licenseId);
   await tx.delete(licenses).where(eq(licenses.id, licenseId));
-  const revokedSessions = await revokeUserSessionsIn(tx, deps, license.userId, {
-    reason: "license_deleted",
-    ...options,
+  const sameProductLeft = await tx.query.licenses.findFirst({
+    where: and(
+      eq(licenses.userId, license.userId),
+      eq(licenses.productId, license.productId),
+      gt(licenses.validUntil, deps.clock.now()),
+    ),
+  });
+  const revokedSessions = sameProductLeft
+    ? await revokeBeyondSeatsIn(tx, deps, license, "license_deleted", options)
+    : await revokeProductSessionsIn(tx, deps, license.userId, license.productId, {
+        reason: "license_deleted",
+        ...options,
+      });
+  await auditIn(tx, deps, {
+    event: "license.deleted",
+    userId: license.userId,
+    actor: options.actor,
+    detail: { licenseId, productId: license.productId, seats: license.seats, revokedSessions },
   });
   const { userId, productId } = license;
   await queueEventIn(tx, deps, "license.deleted", { licenseId, userId, productId });
   return { license, revokedSessions };
 }
+
+/** Signs out the seated sessions of the license's product beyond its seats now. */
+async function revokeBeyondSeatsIn(
+  tx: Tx,
+  deps: LicenseDeps,
+  license: License,
+  reason: string,
+  options: LicenseOptions,
+): Promise<number> {
+  const excess = await excessSeatedSessions(tx, deps, license.userId, license.productId);
+  return revokeSessionsIn(tx, deps, excess, { reason, ...options });
+}
+
+const pick = (license: License, fields: string[]) =>
+  Object.fromEntries(fields.map((f) => [f, license[f as keyof License]]));
 
 async function findLicenseIn(tx: Tx, licenseId: string): Promise<License> {
   const license = await tx.query.licenses.findFirst({ where: eq(licenses.id, licenseId) });

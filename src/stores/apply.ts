@@ -139,15 +139,20 @@ async function grantNewLicense(
     const customer = { ...change.customer, id: change.customer.id, email: grant.email };
     await rememberCustomerIn(tx, ctx.webhookId, customer, user.id, deps.clock.now());
   }
-  return createLicenseIn(tx, deps, {
-    userId: user.id,
-    productId: grant.productId,
-    seats: grant.seats,
-    validUntil: grant.validUntil,
-    provider: ctx.provider,
-    externalRef: change.ref,
-    externalUpdatedAt: event.occurredAt,
-  });
+  return createLicenseIn(
+    tx,
+    deps,
+    {
+      userId: user.id,
+      productId: grant.productId,
+      seats: grant.seats,
+      validUntil: grant.validUntil,
+      provider: ctx.provider,
+      externalRef: change.ref,
+      externalUpdatedAt: event.occurredAt,
+    },
+    { actor: ctx.actor },
+  );
 }
 
 async function applyEnd(tx: Tx, ctx: ApplyContext, event: StoreEvent, change: EndChange): Promise<Applied> {

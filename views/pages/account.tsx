@@ -1,5 +1,5 @@
 // /account: profile, licenses with seats, every signed-in device with revoke buttons.
-import type { AccountOverview, AccountSessionRow } from "../../src/account/service";
+import type { AccountOverview, AccountProductRow, AccountSessionRow } from "../../src/account/service";
 import { After, CsrfInput, ErrorSummary, Field, NewPasswordFields } from "../components";
 import { DeviceIcon } from "../icons";
 import { Layout } from "../layout";
@@ -8,6 +8,7 @@ const LIMITED_TEXT: Record<string, string> = {
   no_license: "no license for this app",
   expired: "license expired",
   no_free_seat: "all seats in use",
+  seat_cooling_down: "a released seat is still cooling down",
 };
 
 /** A stored time as ISO 8601; "" when it is beyond what a Date holds (an old row must not break the page). */
@@ -68,6 +69,24 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
   );
 }
 
+/** One product: its seats in use, and a released seat still cooling down ("frees in 4 minutes"). */
+function ProductRow({ p }: { p: AccountProductRow }) {
+  const cooling =
+    p.freesIn && ` (${p.cooling === 1 ? "a released seat" : `${p.cooling} released seats`}; one frees ${p.freesIn})`;
+  return (
+    <tr>
+      <td safe>{p.productId}</td>
+      <td>
+        <time class="nowrap" datetime={iso(p.validUntil)} safe>
+          {day(p.validUntil)}
+        </time>
+        {p.seats === 0 && <span class="badge badge-warn"> expired</span>}
+      </td>
+      <td safe>{`${p.used} / ${p.seats}${cooling || ""}`}</td>
+    </tr>
+  );
+}
+
 export interface AccountPageProps {
   site: string;
   csrf: string;
@@ -76,7 +95,7 @@ export interface AccountPageProps {
 }
 
 export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) {
-  const { user, licenses, seats, sessions } = overview;
+  const { user, licenses, products, seats, sessions } = overview;
   const others = sessions.filter((s) => !s.current).length;
   return (
     <Layout title="Your account" site={site} wide>
@@ -116,17 +135,8 @@ export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) 
                   </tr>
                 </thead>
                 <tbody>
-                  {licenses.map((l) => (
-                    <tr>
-                      <td safe>{l.productId}</td>
-                      <td>
-                        <time class="nowrap" datetime={iso(l.validUntil)} safe>
-                          {day(l.validUntil)}
-                        </time>
-                        {!l.valid && <span class="badge badge-warn"> expired</span>}
-                      </td>
-                      <td safe>{`${l.seatsUsed} / ${l.seats}`}</td>
-                    </tr>
+                  {products.map((p) => (
+                    <ProductRow p={p} />
                   ))}
                 </tbody>
               </table>

@@ -8,8 +8,8 @@ import { mailPasswordLinkIn } from "../../passwords/service";
 
 export const createLicense = defineAction(
   t.Object({ userId: Id, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
-  async (tx, { deps }, p) => {
-    const license = await createLicenseIn(tx, deps, p);
+  async (tx, { deps, actor }, p) => {
+    const license = await createLicenseIn(tx, deps, p, { actor });
     return { response: { license }, userId: license.userId, detail: { licenseId: license.id } };
   },
 );
@@ -44,9 +44,9 @@ export const deleteLicense = defineAction(
 /** One call after a purchase: the user (created and mailed a set-password link if new) plus the license. */
 export const grantLicense = defineAction(
   t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
-  async (tx, { deps }, p) => {
+  async (tx, { deps, actor }, p) => {
     const { user, created } = await findOrCreateUserIn(tx, deps, p);
-    const license = await createLicenseIn(tx, deps, { ...p, userId: user.id });
+    const license = await createLicenseIn(tx, deps, { ...p, userId: user.id }, { actor });
     if (created) await mailPasswordLinkIn(tx, deps, user);
     return {
       response: { user: toPublicUser(user), license, userCreated: created },
