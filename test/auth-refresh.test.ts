@@ -72,10 +72,10 @@ describe("refresh rotation", () => {
     expect(reuse.status).toBe(401);
     expect(((await reuse.json()) as { code: string }).code).toBe("token_reused");
     expect((await sessionRow(t, first.sessionId))?.revokedAt).not.toBeNull();
-    // Every token of the session now fails — including the newest.
+    // Every token of the session now fails — including the newest, whose holder learns why.
     const after = await refresh(second.refreshToken);
     expect(after.status).toBe(401);
-    expect(((await after.json()) as { code: string }).code).toBe("session_revoked");
+    expect(((await after.json()) as { code: string }).code).toBe("token_reused");
     const audits = await t.deps.db.orm.select().from(auditLog);
     expect(audits.some((a) => a.event === "refresh.reuse_detected" && a.userId === user.id)).toBe(true);
     const mail = await t.smtp.waitFor((m) => m.to.includes("reuse@example.com"));

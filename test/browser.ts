@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import type { Env } from "../src/config";
-import { createTestContext, type TestContext } from "./helpers";
-import { freePort } from "./process-helpers";
+import type { TestContext } from "./helpers";
+import { startLiveApp } from "./live-app";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -49,10 +49,8 @@ export interface BrowserApp {
 }
 
 export async function startBrowserApp(options: { env?: Env } = {}): Promise<BrowserApp> {
-  const port = freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const t = await createTestContext({ env: { PUBLIC_URL: baseUrl, ...options.env } });
-  t.app.listen({ port, hostname: "127.0.0.1" });
+  const live = await startLiveApp(options);
+  const { t, baseUrl } = live;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
@@ -71,8 +69,7 @@ export async function startBrowserApp(options: { env?: Env } = {}): Promise<Brow
     },
     async close() {
       await browser.close();
-      await t.app.stop(true);
-      await t.close();
+      await live.close();
     },
   };
 }

@@ -15,4 +15,7 @@ export const AuthResultSchema = t.Object({
 /** What login and refresh answer. */
 export type AuthResult = typeof AuthResultSchema.static;
 
+/** The answer as sent: without the refresh token when the client asked for cookieOnly. */
+export const AuthAnswerSchema = t.Object({ ...AuthResultSchema.properties, refreshToken: t.Optional(t.String()) });
+
 export const ErrorSchema = t.Object({ error: t.String(), code: t.String() });

@@ -9,12 +9,20 @@ import { clientInfo } from "../web/client";
 import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
-import { AuthResultSchema, ErrorSchema, type AuthResult } from "./model";
+import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
 import { login, refresh } from "./service";
 
 export const REFRESH_COOKIE = "refreshToken";
 
-const TokenBody = t.Optional(t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })) }));
+// cookieOnly: the refresh token stays in the HttpOnly cookie and is left out of the JSON answer,
+// so script in the page never sees it (seatkey/client's cookie mode).
+const CookieOnly = t.Optional(t.Boolean());
+const TokenBody = t.Optional(
+  t.Object({ refreshToken: t.Optional(t.String({ maxLength: 200 })), cookieOnly: CookieOnly }),
+);
+
+const answer = (result: AuthResult, cookieOnly: boolean | undefined) =>
+  cookieOnly ? { ...result, refreshToken: undefined } : result;
 
 export function authRoutes(deps: Deps) {
   const secureCookie = isHttps(deps);
@@ -43,11 +51,11 @@ export function authRoutes(deps: Deps) {
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(jar, result);
-        return result;
+        return answer(result, body?.cookieOnly);
       },
       {
         body: TokenBody,
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
       },
     );
@@ -61,15 +69,16 @@ export function authRoutes(deps: Deps) {
       async ({ body, cookie, request, server }) => {
         const result = await login(deps, body, clientInfo(request, server, deps.config.trustProxy));
         setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
-        return result;
+        return answer(result, body.cookieOnly);
       },
       {
         body: t.Object({
           email: t.String({ minLength: 1, maxLength: 320 }),
           password: t.String({ minLength: 1, maxLength: 1024 }),
           productId: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+          cookieOnly: CookieOnly,
         }),
-        response: { 200: AuthResultSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },
     )

@@ -28,6 +28,7 @@ export interface IssuedSession {
 }
 
 export const REVOKE_REASON_REUSE = "refresh_token_reuse";
+const REUSED = "This session was revoked because one of its refresh tokens was used twice; log in again";
 
 /** A new session for a signed-in user. App sessions take a seat if one is free, else are limited. */
 export async function createSession(
@@ -87,6 +88,7 @@ type RefreshRow = Pick<
   | "rotationNonce"
   | "retiredTokenHashes"
   | "revokedAt"
+  | "revokeReason"
   | "expiresAt"
 > &
   Omit<TokenUser, "id">;
@@ -97,7 +99,8 @@ async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | u
   const [row] = await tx.all<RefreshRow>(sql`
     SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.token_hash AS tokenHash,
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
-      s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt, s.expires_at AS expiresAt,
+      s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
+      s.revoke_reason AS revokeReason, s.expires_at AS expiresAt,
       u.email, u.name, u.role, u.status
     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
   return row;
@@ -124,7 +127,12 @@ function whichToken(deps: Deps, row: TokenState, hash: string, now: number): "cu
 function classify(deps: Deps, row: RefreshRow, parsed: ParsedToken, now: number): "current" | "grace" | "reuse" {
   const presented = whichToken(deps, row, parsed.hash, now);
   if (presented === "none") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-  if (row.revokedAt !== null) throw unauthorized("session_revoked", "This session was revoked; log in again");
+  if (row.revokedAt !== null) {
+    // The rightful holder learns why its session ended (a thief replayed one of its tokens); the
+    // thief learns nothing new: it was told token_reused already.
+    if (row.revokeReason === REVOKE_REASON_REUSE) throw unauthorized("token_reused", REUSED);
+    throw unauthorized("session_revoked", "This session was revoked; log in again");
+  }
   if (row.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
   if (row.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
   return presented === "old" ? "reuse" : presented;
