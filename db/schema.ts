@@ -302,3 +302,65 @@ export type WebhookToken = typeof webhookTokens.$inferSelect;
 export type EmailToken = typeof emailTokens.$inferSelect;
 export type StoreProduct = typeof storeProducts.$inferSelect;
 export type StoreEventRow = typeof storeEvents.$inferSelect;
+
+// Resource servers that may ask POST /api/auth/introspect (owned by src/introspection).
+export const introspectionClients = sqliteTable("introspection_clients", {
+  // The client_id of HTTP Basic.
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  // SHA-256 of the client secret, which is shown once at creation.
+  secretHash: text("secret_hash").notNull(),
+  createdBy: text("created_by"),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+// The seller's systems that subscribe to signed events (owned by src/events).
+export const eventEndpoints = sqliteTable("event_endpoints", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  description: text("description").notNull().default(""),
+  // Space-separated event types it wants; empty means every type.
+  eventTypes: text("event_types").notNull().default(""),
+  // whsec_… secrets sealed with SECRET_KEY (they sign every delivery). During a rotation's overlap
+  // window deliveries are signed with both the new and the previous secret.
+  secretSealed: text("secret_sealed").notNull(),
+  previousSecretSealed: text("previous_secret_sealed"),
+  previousSecretUntil: integer("previous_secret_until"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  disabledReason: text("disabled_reason"),
+  // First failure of the current run of failures; null after a success.
+  failingSince: integer("failing_since"),
+  createdBy: text("created_by"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+// One event for one endpoint: the outbox of event webhooks (owned by src/events). Its id is the
+// webhook-id header, the same on every retry, so a receiver can drop duplicates.
+export const eventDeliveries = sqliteTable(
+  "event_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => eventEndpoints.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    // The JSON body sent: { type, timestamp, data } with ids, never a secret.
+    payload: text("payload").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    // Set while a process is sending it, so several processes never send one delivery at once.
+    lockedUntil: integer("locked_until").notNull().default(0),
+    deliveredAt: integer("delivered_at"),
+    // Set when the retries are used up.
+    failedAt: integer("failed_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("event_deliveries_due_idx").on(t.deliveredAt, t.failedAt, t.nextAttemptAt),
+    index("event_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+  ],
+);

@@ -1,5 +1,5 @@
 // bun run bench [--quick] [--sizes=1000,100000,1000000] [--workers=1,2] [--duration=8] [--warmup=2]
-//               [--only=hashing,profile,jwks,me,refresh,login,flood,account,webhook] [--cpu-prof] [--keep]
+//               [--only=hashing,profile,jwks,me,introspect,refresh,login,flood,account,webhook] [--cpu-prof] [--keep]
 //               [--out=bench-results] [--peers=<run-peers.sh output>]
 //
 // Throughput, latency and memory of seatkey against the stack's ceilings, in one run: a bare

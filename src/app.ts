@@ -13,6 +13,8 @@ import { passwordRoutes } from "./passwords/routes";
 import { webPages } from "./web";
 import { adminRoutes } from "./admin/routes";
 import { webhookRoutes } from "./webhooks/routes";
+import { eventRoutes } from "./events/routes";
+import { introspectionRoutes } from "./introspection/routes";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -33,7 +35,12 @@ export function createApp(deps: Deps) {
         path: "/openapi",
         documentation: {
           info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+              basic: { type: "http", scheme: "basic" },
+            },
+          },
         },
       }),
     )
@@ -41,6 +48,8 @@ export function createApp(deps: Deps) {
     .use(jwksRoutes(deps))
     .use(webhookRoutes(deps))
     .use(adminRoutes(deps))
+    .use(eventRoutes(deps))
+    .use(introspectionRoutes(deps))
     .use(passwordRoutes(deps))
     .use(passwordPages(deps))
     .use(accountPages(deps))

@@ -50,6 +50,8 @@ export interface Config {
   /** Where mails tell people to write when something is wrong. */
   supportEmail: string | undefined;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
+  /** Event webhooks may go to private and loopback addresses (tests, a receiver on the same host). */
+  eventsAllowPrivate: boolean;
 }
 
 /** Each rate limit: its env name (RATE_LIMIT_<name>_MAX / _WINDOW), default max, default window (s). */
@@ -62,6 +64,7 @@ export const RATE_LIMITS = {
   resetPerAccount: ["RESET_ACCOUNT", 3, 3600],
   createPasswordPerIp: ["CREATE_PASSWORD_IP", 20, 3600],
   webhookPerToken: ["WEBHOOK", 600, 60],
+  introspectPerClient: ["INTROSPECT_CLIENT", 6000, 60],
 } as const satisfies Record<string, readonly [string, number, number]>;
 
 /** Env overrides that lift every rate limit (benchmarks, hostile-input tests). */
@@ -231,6 +234,7 @@ export function loadConfig(env: Env): Config {
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
+    eventsAllowPrivate: boolean("EVENTS_ALLOW_PRIVATE", false),
   };
   if (config.refreshGrace >= config.accessTokenTtl * 10) {
     problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");

@@ -4,6 +4,7 @@ import { createApp } from "./app";
 import { buildDeps } from "./boot";
 import { joinCluster, workerTurn } from "./cluster";
 import { type Config, redactUrl } from "./config";
+import { startEventWorker } from "./events/sender";
 import { startMailWorker } from "./mail/sender";
 import { developmentReport, startFacts } from "./startup-report";
 
@@ -16,6 +17,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     worker === undefined ? { migrate: true } : { migrate: false, turn: workerTurn() },
   );
   const mailWorker = startMailWorker(deps);
+  const eventWorker = startEventWorker(deps);
   const app = createApp(deps).listen({ port: config.port, hostname: config.host, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
     url: config.publicUrl,
@@ -31,6 +33,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     stopping = true;
     await app.stop();
     await mailWorker.stop();
+    await eventWorker.stop();
     deps.db.close();
     process.exit(0);
   };

@@ -22,6 +22,9 @@ const OWNERS: Record<string, string> = {
   storeCustomers: "src/stores",
   storeRefs: "src/stores",
   storeEvents: "src/stores",
+  introspectionClients: "src/introspection",
+  eventEndpoints: "src/events",
+  eventDeliveries: "src/events",
   legacyIds: "src/import",
 };
 

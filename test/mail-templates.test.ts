@@ -30,6 +30,11 @@ const samples: MailRequest[] = [
   { to: "a@example.com", kind: "reuse-detected", data: { name: "Ada", device: "curl/8", ip: "198.51.100.7" } },
   { to: "a@example.com", kind: "account-changed", data: { name: "Ada", changes: "email address, name" } },
   { to: "a@example.com", kind: "account-deleted", data: { name: "Ada" } },
+  {
+    to: "a@example.com",
+    kind: "event-endpoint-disabled",
+    data: { name: "Ada", url: "https://crm.example.com/hooks", reason: "every delivery failed since …" },
+  },
 ];
 
 describe("templates", () => {

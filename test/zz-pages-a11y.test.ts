@@ -167,6 +167,11 @@ describe.skipIf(!HAS_BROWSER)("every mail, as a mail client shows it", () => {
     { to: "a@example.com", kind: "reuse-detected", data: { name: "Ada", device: "curl/8.5.0", ip: "198.51.100.7" } },
     { to: "a@example.com", kind: "account-changed", data: { name: "Ada", changes: "name (now Ada L.)" } },
     { to: "a@example.com", kind: "account-deleted", data: { name: "Ada" } },
+    {
+      to: "a@example.com",
+      kind: "event-endpoint-disabled",
+      data: { name: "Ada", url: "https://crm.example.com/hooks", reason: "every delivery failed since …" },
+    },
   ];
 
   test(

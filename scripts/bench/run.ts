@@ -97,9 +97,9 @@ export async function runPass(pass: Pass): Promise<Row[]> {
   const url = child.url;
   try {
     if (wanted("jwks")) await measure("jwks", "hello", w.jwks(url));
-    if (wanted("me")) {
-      await measure("me", "hello", w.me(url, await Promise.all(tokens.me.map((t) => w.accessTokenFor(url, t)))));
-    }
+    const accessTokens = () => Promise.all(tokens.me.map((t) => w.accessTokenFor(url, t)));
+    if (wanted("me")) await measure("me", "hello", w.me(url, await accessTokens()));
+    if (wanted("introspect")) await introspectWorkload(pass, url, await accessTokens(), measure, rows);
     if (wanted("refresh")) await measure("refresh", "db", w.refresh(url, tokens.refresh));
     if (wanted("login")) await measure("login", "argon2", w.login(url, pass.users));
     if (wanted("flood")) {
@@ -124,6 +124,13 @@ async function webhookWorkload(pass: Pass, url: string, adminToken: string, meas
   const token = await w.createWebhookToken(url, adminToken);
   if (!token.ok) return rows.push(unavailable(pass, "webhook grant-license", "db", token.reason));
   await measure("webhook grant-license", "db", w.grantLicense(url, token.value, `${pass.size}-${pass.workers}`));
+}
+
+/** Its own admin (another workload's admin token would be rotated under it). */
+async function introspectWorkload(pass: Pass, url: string, accessTokens: string[], measure: Measure, rows: Row[]) {
+  const client = await w.createIntrospectionClient(url, await seedAdmin(pass.db));
+  if (!client.ok) return rows.push(unavailable(pass, "introspect", "hello", client.reason));
+  await measure("introspect", "hello", w.introspect(url, client.value, accessTokens));
 }
 
 async function accountWorkload(pass: Pass, url: string, measure: Measure, rows: Row[]) {

@@ -105,3 +105,39 @@ export async function createWebhookToken(url: string, adminRefreshToken: string)
   if (res.status !== 201) return { ok: false, reason: `POST /api/webhooks/create answered ${res.status}` };
   return { ok: true, value: ((await res.json()) as { token: string }).token };
 }
+
+export interface IntrospectionClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** POST /api/auth/introspect (RFC 7662) of a live access token, as a resource server asks it. */
+export const introspect = (url: string, client: IntrospectionClient, accessTokens: string[]): LoadSpec => {
+  const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64");
+  return {
+    url,
+    path: "/api/auth/introspect",
+    perConnection: (i) => [
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${basic}` },
+        body: new URLSearchParams({ token: accessTokens[i % accessTokens.length] ?? "" }).toString(),
+      },
+    ],
+  };
+};
+
+/** An introspection client made the way an operator makes one: an ADMIN's POST. */
+export async function createIntrospectionClient(
+  url: string,
+  adminRefreshToken: string,
+): Promise<Availability<IntrospectionClient>> {
+  const accessToken = await accessTokenFor(url, adminRefreshToken);
+  const res = await fetch(`${url}/api/admin/introspection-clients`, {
+    method: "POST",
+    headers: { ...JSON_HEADERS, authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ name: "bench" }),
+  });
+  if (res.status !== 201) return { ok: false, reason: `POST /api/admin/introspection-clients answered ${res.status}` };
+  return { ok: true, value: (await res.json()) as IntrospectionClient };
+}

@@ -6,6 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { licenses, type License } from "../../db/schema";
 import type { Deps } from "../deps";
+import { queueEventIn } from "../events/outbox";
 import { badRequest, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
@@ -68,7 +69,10 @@ export async function createLicenseIn(tx: Tx, deps: Pick<Deps, "clock">, input: 
       updatedAt: now,
     })
     .returning();
-  return created as License;
+  const license = created as License;
+  const { id: licenseId, userId, productId, seats } = license;
+  await queueEventIn(tx, deps, "license.created", { licenseId, userId, productId, seats, validUntil });
+  return license;
 }
 
 export interface LicenseChanges {
@@ -109,6 +113,7 @@ export async function updateLicenseIn(
     reason: "license_changed",
     ...options,
   });
+  await queueEventIn(tx, deps, "license.updated", { licenseId, userId: license.userId, changed });
   return { license: updated as License, changed, revokedSessions };
 }
 
@@ -124,6 +129,8 @@ export async function deleteLicenseIn(
     reason: "license_deleted",
     ...options,
   });
+  const { userId, productId } = license;
+  await queueEventIn(tx, deps, "license.deleted", { licenseId, userId, productId });
   return { license, revokedSessions };
 }
 

@@ -8,6 +8,7 @@ export const MAIL_KINDS = [
   "reuse-detected",
   "account-changed",
   "account-deleted",
+  "event-endpoint-disabled",
 ] as const;
 
 export type MailKind = (typeof MAIL_KINDS)[number];
@@ -27,6 +28,8 @@ export interface MailDataByKind {
    * to the old address after an email change (the new address). */
   "account-changed": { name: string; changes?: Text; movedTo?: Text } & Extra;
   "account-deleted": { name: string } & Extra;
+  /** To each active admin: an event endpoint stopped receiving events. */
+  "event-endpoint-disabled": { name: string; url: string; reason?: Text } & Extra;
 }
 
 export type MailRequestOf<K extends MailKind> = { to: string; kind: K; data: MailDataByKind[K] };

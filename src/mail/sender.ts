@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray, isNull, lt, lte } from "drizzle-orm";
 import { mailOutbox } from "../../db/schema";
 import type { Deps } from "../deps";
+import { createBatchRunner, errorMessage, pollEvery, type BatchRunner, type Poller } from "../lib/batch-runner";
 import { unseal } from "../lib/crypto";
 import type { MailMessage } from "./transport";
 
@@ -21,12 +22,6 @@ const BATCH = 20;
 /** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … capped at 1 h (about 7 h in all). */
 export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-}
-
-/** An error's message for logs and last_error: short, and no SMTP credentials. */
-export function errorMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\/\/[^@/\s]*@/g, "//***@").slice(0, 500);
 }
 
 async function claimDue(deps: SenderDeps, limit: number) {
@@ -113,53 +108,15 @@ export async function processOutbox(deps: SenderDeps, limit = BATCH): Promise<Ou
 }
 
 /** The background sender of one process: deps.outbox. */
-export interface Outbox {
-  /** Starts sending due mail in the background, now; never throws, never blocks the caller. */
-  kick(): void;
-  /** Waits for the background run, then sends everything due now (scripts call this before exit). */
-  flush(): Promise<OutboxRun>;
-  /** Resolves when no background run is going on. */
-  idle(): Promise<void>;
-}
+export type Outbox = BatchRunner;
 
 export function createOutbox(deps: SenderDeps): Outbox {
-  // Kicks while a run is going on just ask for another pass.
-  let running: Promise<void> | undefined;
-  let again = false;
-  const drain = async () => {
-    do {
-      again = false;
-      try {
-        while ((await processOutbox(deps)).claimed === BATCH) {}
-      } catch (error) {
-        deps.log.error("mail outbox run failed", { error: errorMessage(error) });
-      }
-    } while (again);
-  };
-  return {
-    kick() {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = drain().finally(() => {
-        running = undefined;
-      });
-    },
-    async flush() {
-      const total = { sent: 0, failed: 0 };
-      await running;
-      for (;;) {
-        const run = await processOutbox(deps);
-        total.sent += run.sent;
-        total.failed += run.failed;
-        if (run.claimed < BATCH) return total;
-      }
-    },
-    async idle() {
-      await running;
-    },
-  };
+  return createBatchRunner({
+    name: "mail outbox",
+    batchSize: BATCH,
+    log: deps.log,
+    processBatch: () => processOutbox(deps),
+  });
 }
 
 /** The dependencies with their outbox runner, which reads that very object (so swapping its mailer takes effect). */
@@ -172,19 +129,7 @@ export function flushOutbox(deps: Deps): Promise<OutboxRun> {
   return deps.outbox.flush();
 }
 
-export interface MailWorker {
-  stop(): Promise<void>;
-}
-
 /** Polls the outbox every `intervalMs` (retries, and mail queued by other processes). */
-export function startMailWorker(deps: Deps, intervalMs = 5_000): MailWorker {
-  const timer = setInterval(() => deps.outbox.kick(), intervalMs);
-  timer.unref?.();
-  deps.outbox.kick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await deps.outbox.idle();
-    },
-  };
+export function startMailWorker(deps: Deps, intervalMs = 5_000): Poller {
+  return pollEvery(deps.outbox, intervalMs);
 }

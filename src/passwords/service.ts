@@ -5,6 +5,7 @@ import { TransactionRollbackError } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import type { User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
+import { queueEventIn } from "../events/outbox";
 import type { Deps } from "../deps";
 import { badRequest, notFound, unauthorized } from "../errors";
 import { newId, sha256Hex } from "../lib/crypto";
@@ -65,6 +66,7 @@ async function writePasswordIn(tx: Tx, deps: Deps, user: User, hash: string, opt
     ip: options.ip,
     detail: { revokedSessions: revoked },
   });
+  await queueEventIn(tx, deps, "password.changed", { userId: user.id });
   await queueMailIn(tx, deps, {
     to: user.email,
     kind: "password-changed",

@@ -5,6 +5,8 @@ import type { Tx } from "../../db/client";
 import { sessions } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
+import { queueEventsIn } from "../events/outbox";
+import type { SeatkeyEvent } from "../events/types";
 import type { ClientInfo } from "../lib/client-info";
 import { queueMailIn } from "../mail/outbox";
 import { describeDevice } from "./device";
@@ -21,7 +23,14 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
     .update(sessions)
     .set({ revokedAt: deps.clock.now(), revokeReason: options.reason })
     .where(and(where, isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id, userId: sessions.userId, userAgent: sessions.userAgent });
+    .returning({
+      id: sessions.id,
+      userId: sessions.userId,
+      userAgent: sessions.userAgent,
+      kind: sessions.kind,
+      limited: sessions.limited,
+      productId: sessions.productId,
+    });
   for (const s of revoked) {
     await auditIn(tx, deps, {
       event: "session.revoked",
@@ -31,7 +40,34 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
       detail: { sessionId: s.id, reason: options.reason },
     });
   }
+  await queueEventsIn(
+    tx,
+    deps,
+    revoked.flatMap((s) => revokedEvents(s, options.reason)),
+  );
   return revoked;
+}
+
+/** Why a seat was given back, as event subscribers see it. */
+function releaseReason(revokeReason: string): string {
+  if (revokeReason === "logout") return "logout";
+  return revokeReason.startsWith("license") || revokeReason === "seats_exceeded" ? "license_change" : "revocation";
+}
+
+/** session.revoked, and seat.released when the session held a seat (an app session, not limited). */
+function revokedEvents(
+  s: { id: string; userId: string; kind: string; limited: boolean; productId: string | null },
+  reason: string,
+): SeatkeyEvent[] {
+  const ids = { userId: s.userId, sessionId: s.id };
+  const events: SeatkeyEvent[] = [{ type: "session.revoked", data: { ...ids, reason } }];
+  if (s.kind === "app" && !s.limited) {
+    events.push({
+      type: "seat.released",
+      data: { ...ids, productId: s.productId, reason: releaseReason(reason), revokeReason: reason },
+    });
+  }
+  return events;
 }
 
 export interface RevokedSession {

@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { sessions, type Session, type SessionKind, type User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
+import { queueEventIn } from "../events/outbox";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
@@ -63,6 +64,9 @@ export async function createSession(
       ip: input.client.ip,
       detail: { sessionId: id, kind: input.kind, limited: seat.limited, limitedReason: seat.limitedReason },
     });
+    if (input.kind === "app" && !seat.limited) {
+      await queueEventIn(tx, deps, "seat.taken", { userId: input.user.id, sessionId: id, productId: input.productId });
+    }
     const session = { id, userId: input.user.id, kind: input.kind, productId: input.productId };
     return { session, user: input.user, token: formatToken(id, secret), seat };
   });
@@ -70,7 +74,7 @@ export async function createSession(
 
 export type RefreshOutcome = { kind: "rotated" | "grace"; issued: IssuedSession } | { kind: "reuse" };
 
-interface SessionWithUser {
+export interface SessionWithUser {
   session: Session;
   user: User;
 }
@@ -198,8 +202,21 @@ async function advance(
       detail: { sessionId: id, limited: seat.limited, limitedReason: seat.limitedReason },
     });
   }
+  if (Boolean(row.limited) !== seat.limited) await queueSeatChangeIn(tx, deps, { id, userId: user.id, row, seat });
   const session = { id, userId: row.userId, kind: row.kind, productId: row.productId };
   return { session, user, token: formatToken(id, successor.secret), seat };
+}
+
+/** A refresh took a seat (one became free) or lost it (license ended, seats gone): tell subscribers. */
+async function queueSeatChangeIn(
+  tx: Tx,
+  deps: Deps,
+  change: { id: string; userId: string; row: RefreshRow; seat: SeatDecision },
+) {
+  const ids = { userId: change.userId, sessionId: change.id, productId: change.row.productId };
+  if (!change.seat.limited) return queueEventIn(tx, deps, "seat.taken", ids);
+  const reason = change.seat.limitedReason === "no_free_seat" ? "no_free_seat" : "license_change";
+  return queueEventIn(tx, deps, "seat.released", { ...ids, reason });
 }
 
 /** Revokes the session whose old token was replayed, audits it and mails its user, all in `tx`. */
@@ -217,6 +234,7 @@ async function revokeForReuseIn(tx: Tx, deps: Deps, session: { id: string; user:
     ip: client.ip,
     detail: { sessionId: session.id, userAgent: client.userAgent },
   });
+  await queueEventIn(tx, deps, "refresh.reuse_detected", { userId: user.id, sessionId: session.id });
   await queueMailIn(tx, deps, {
     to: user.email,
     kind: "reuse-detected",
@@ -240,15 +258,30 @@ export async function findSessionByToken(
 ): Promise<SessionWithUser | undefined> {
   const parsed = parseToken(token);
   if (!parsed) return undefined;
-  const session = await deps.db.orm.query.sessions.findFirst({
-    where: and(eq(sessions.id, parsed.sessionId), eq(sessions.kind, kind)),
-  });
-  const now = deps.clock.now();
-  if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
-  const presented = whichToken(deps, session, parsed.hash, now);
+  const session = await liveSessionRow(deps, parsed.sessionId, kind);
+  if (!session) return undefined;
+  const presented = whichToken(deps, session, parsed.hash, deps.clock.now());
   if (presented !== "current" && presented !== "grace") return undefined;
   const user = await findUserById(deps, session.userId);
   return user && { session, user };
+}
+
+async function liveSessionRow(deps: Deps, sessionId: string, kind: SessionKind): Promise<Session | undefined> {
+  const session = await deps.db.orm.query.sessions.findFirst({
+    where: and(eq(sessions.id, sessionId), eq(sessions.kind, kind)),
+  });
+  return session && session.revokedAt === null && session.expiresAt > deps.clock.now() ? session : undefined;
+}
+
+/** A live session (not revoked, not expired) of the given kind, with its user, by id. */
+export async function findLiveSession(
+  deps: Deps,
+  sessionId: string,
+  kind: SessionKind,
+): Promise<SessionWithUser | undefined> {
+  const session = await liveSessionRow(deps, sessionId, kind);
+  const user = session && (await findUserById(deps, session.userId));
+  return user && session && { session, user };
 }
 
 /** Records that a session was used (account pages; at most once a minute: touchDue). */

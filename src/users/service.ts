@@ -1,11 +1,12 @@
 // Users: the one owner of the `users` table. Creation, lookup, changes and deletion, and the
 // public shape that never carries a password hash. `…In(tx)` variants run inside the caller's
 // write transaction, so a change, its audit rows and its mails commit together.
-import { asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { prepared } from "../../db/prepared";
 import { users, type Role, type User, type UserStatus } from "../../db/schema";
 import type { Deps } from "../deps";
+import { queueEventIn } from "../events/outbox";
 import { badRequest, conflict, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
@@ -52,6 +53,14 @@ export async function findUserById(deps: Pick<Deps, "db">, id: string): Promise<
   return userById(deps.db).execute({ id });
 }
 
+/** Every active admin (to tell them about something that needs an operator). */
+export async function activeAdminsIn(tx: Tx): Promise<Pick<User, "id" | "email" | "name">[]> {
+  return tx
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(and(eq(users.role, "ADMIN"), eq(users.status, "ACTIVE")));
+}
+
 /** The user with this id inside an open transaction; 404 `user_not_found` when there is none. */
 export async function findUserIn(tx: Tx, userId: string): Promise<User> {
   const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
@@ -88,6 +97,7 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
     .onConflictDoNothing()
     .returning();
   if (!created) throw conflict("email_taken", `A user with email ${email} already exists`);
+  await queueEventIn(tx, deps, "user.created", { userId: created.id });
   return created;
 }
 
@@ -145,6 +155,7 @@ export async function updateUserIn(
   for (const to of new Set([user.email, after.email])) {
     await queueMailIn(tx, deps, { to, kind: "account-changed", data: { name: after.name, changes: summary } });
   }
+  await queueEventIn(tx, deps, "user.updated", { userId: user.id, changed });
   return { user: after, changed, revokedSessions };
 }
 
@@ -163,6 +174,7 @@ export async function deleteUserIn(
     actor: options.actor,
   });
   await tx.delete(users).where(eq(users.id, user.id));
+  await queueEventIn(tx, deps, "user.deleted", { userId: user.id });
   return { user, revokedSessions };
 }
 

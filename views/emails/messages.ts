@@ -149,6 +149,24 @@ const TEMPLATES: { [K in MailKind]: Build<K> } = {
     outro: [[`If you think this is a mistake, ${askForHelp(ctx)}.`]],
     reason: `You get this email because your account at ${site} used this address until now.`,
   }),
+  "event-endpoint-disabled": (d, _ctx, site) => ({
+    subject: "An event endpoint was disabled",
+    preview: "Its deliveries kept failing, so events are no longer sent to it.",
+    heading: "An event endpoint was disabled",
+    greeting: greet(d.name),
+    intro: [["Deliveries to one of your event endpoints kept failing for days, so it was disabled."]],
+    details: [
+      // Without its scheme: the mail links only to this server.
+      { label: "Endpoint", value: required(d.url, "url", "event-endpoint-disabled").replace(/^https?:\/\//, "") },
+      { label: "Why", value: d.reason?.trim() || "deliveries kept failing" },
+    ],
+    outro: [
+      [
+        "Fix the receiver, then enable the endpoint again (PATCH /api/admin/event-endpoints/<id> with enabled: true): deliveries not yet given up are sent then, and failed ones can be replayed.",
+      ],
+    ],
+    reason: `You get this email because you are an administrator of ${site}.`,
+  }),
 };
 
 function accountChanged(d: MailDataByKind["account-changed"], ctx: MailContext) {
