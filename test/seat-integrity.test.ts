@@ -3,12 +3,15 @@
 // product (the token says which), and license changes never sign more people out than they must.
 import { afterAll, describe, expect, test } from "bun:test";
 import { decodeJwt } from "jose";
+import { unlimitedRateLimitEnv } from "../src/config";
 import { createTestContext } from "./helpers";
 import { bearer, type LoginBody, loginAs, seatedCount, seedUser, sessionRow } from "./fixtures";
 import { FormClient } from "./form-client";
 import { signedInUser } from "./webhooks-fixtures";
 
-const t = await createTestContext();
+// The race tests send dozens of parallel logins for one account; every attempt counts against the
+// login limit until it succeeds, so the limits are lifted here (test/rate-limits-race.test.ts owns them).
+const t = await createTestContext({ env: unlimitedRateLimitEnv() });
 afterAll(() => t.close());
 
 const TTL_MS = t.deps.config.accessTokenTtl * 1000;
