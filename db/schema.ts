@@ -10,9 +10,10 @@ export const USER_STATUSES = ["ACTIVE", "INACTIVE"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 export const SESSION_KINDS = ["app", "account"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
-// "requested": the login asked for no seat (?limited=true, auth-license-server's trial mode) and
-// keeps that at every refresh.
-export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat", "requested"] as const;
+// "seat_cooling_down": every seat is held or still cooling (a released seat counts until its last
+// access token expires). "requested": the login asked for no seat (?limited=true,
+// auth-license-server's trial mode) and keeps that at every refresh.
+export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat", "seat_cooling_down", "requested"] as const;
 export type LimitedReason = (typeof LIMITED_REASONS)[number];
 // Who sends a webhook endpoint its deliveries: seatkey's own actions, or a store's native events.
 export const WEBHOOK_PROVIDERS = ["seatkey", "stripe", "lemonsqueezy", "paddle", "gumroad"] as const;
@@ -57,8 +58,10 @@ export const licenses = sqliteTable(
     // Set on licenses a store granted: the store (provider) and its subscription or order id.
     provider: text("provider", { enum: WEBHOOK_PROVIDERS }),
     externalRef: text("external_ref"),
-    // When the store event last applied to this license happened: an older event never rolls it back.
+    // When the store events last applied to this license happened (the last purchase / renewal /
+    // change, and the last end): an older event never rolls either back.
     externalUpdatedAt: integer("external_updated_at"),
+    externalEndedAt: integer("external_ended_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -78,7 +81,9 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     // "app": an API login that takes a seat; "account": the web pages' own sign-in, never a seat.
     kind: text("kind", { enum: SESSION_KINDS }).notNull(),
-    // The product the login named, if any; seats are then counted for that product only.
+    // The product whose seats the session counts against: the one the login named, or the one an
+    // unscoped login took a seat of. Null only while an unscoped session is limited (a product is
+    // chosen again at its next refresh); account sessions have none.
     productId: text("product_id"),
     limited: integer("limited", { mode: "boolean" }).notNull().default(false),
     limitedReason: text("limited_reason", { enum: LIMITED_REASONS }),
@@ -91,6 +96,9 @@ export const sessions = sqliteTable(
     // The refresh is the heartbeat: a seat is held only while this is recent (SEAT_IDLE_TIMEOUT).
     lastUsedAt: integer("last_used_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
+    // When the last access token issued with a seat (limited: false) expires. Until then the seat
+    // stays counted, even after logout or revocation (SEAT_RELEASE=cooldown).
+    seatTokenExpiresAt: integer("seat_token_expires_at"),
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
     // SHA-256 of the current refresh (or account cookie) secret.

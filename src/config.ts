@@ -38,7 +38,14 @@ export interface Config {
   refreshGrace: number;
   /** seconds without a refresh after which a session stops holding a seat */
   seatIdleTimeout: number;
-  trustProxy: boolean;
+  /** "cooldown": a released seat stays counted until its last access token expires; "immediate": freed at once. */
+  seatRelease: "cooldown" | "immediate";
+  /** false, or which proxy header to believe and how many proxies stand in front (README "Behind a proxy"). */
+  trustProxy: ProxyTrust | false;
+  /** seconds without use after which an account-page sign-in ends */
+  accountIdleTimeout: number;
+  /** seconds a request body may stall mid-upload before the connection is cut */
+  bodyIdleTimeout: number;
   corsOrigins: string[];
   workers: number;
   passwordMinLength: number;
@@ -51,10 +58,33 @@ export interface Config {
   brandLogoUrl: string | undefined;
   /** Where mails tell people to write when something is wrong. */
   supportEmail: string | undefined;
+  /** Serve the API reference page at /openapi (the JSON at /openapi/json is always there). */
+  openapiUi: boolean;
   rateLimits: Record<keyof typeof RATE_LIMITS, RateLimitRule>;
+  /** Things worth saying at start that do not stop it (e.g. running in development mode). */
+  warnings: string[];
+  /** seconds a store subscription's license outlives its paid period (late renewals) */
+  storeRenewalGrace: number;
+  /** Stripe secret key: fetches one-time checkout line items when set */
+  stripeApiKey: string | undefined;
+  /** Where the Stripe SDK sends API calls (default api.stripe.com; tests: a local stub) */
+  stripeApiBase: string | undefined;
   /** Event webhooks may go to private and loopback addresses (tests, a receiver on the same host). */
   eventsAllowPrivate: boolean;
 }
+
+export interface ProxyTrust {
+  /** The one header the client address is read from, lower-case. */
+  header: (typeof PROXY_HEADERS)[number];
+  /** x-forwarded-for only: how many proxies append to it (the address is the hops-th entry from the right). */
+  hops: number;
+}
+
+export const PROXY_HEADERS = ["x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-client-ip"] as const;
+
+/** Caps that keep the revocation window and the replay window short (README "Tokens"). */
+export const MAX_ACCESS_TOKEN_TTL = 3600;
+export const MAX_REFRESH_GRACE = 300;
 
 /** Each rate limit: its env name (RATE_LIMIT_<name>_MAX / _WINDOW), default max, default window (s). */
 export const RATE_LIMITS = {
@@ -108,12 +138,16 @@ export function loadConfig(env: Env): Config {
     return n;
   };
 
-  const duration = (name: string, fallback: number, min = 1): number => {
+  const duration = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
     const seconds = parseDuration(raw);
     if (seconds === undefined || seconds < min) {
       problems.push(`${name}="${raw}" must be a duration of at least ${min}s, like 600, 10m, 12h or 180d`);
+      return fallback;
+    }
+    if (seconds > max) {
+      problems.push(`${name}="${raw}" must be at most ${max}s: longer would keep revoked or replayed tokens usable`);
       return fallback;
     }
     return seconds;
@@ -128,12 +162,27 @@ export function loadConfig(env: Env): Config {
     return fallback;
   };
 
+  /** One of `values`; the first is the default. */
+  const oneOf = <T extends string>(name: string, values: readonly [T, ...T[]]): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return values[0];
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name}="${raw}" must be one of ${values.join(", ")}`);
+    return values[0];
+  };
+
   const rule = (name: string, max: number, window: number): RateLimitRule => ({
     max: integer(`${name}_MAX`, max, 1, 1_000_000),
     window: duration(`${name}_WINDOW`, window),
   });
 
+  const warnings: string[] = [];
   const nodeEnv = read("NODE_ENV") ?? "development";
+  if (read("NODE_ENV") === undefined) {
+    warnings.push(
+      "NODE_ENV is not set: running in development mode (generated keys, relaxed checks). Set NODE_ENV=production on a server.",
+    );
+  }
   if (!["development", "production", "test"].includes(nodeEnv)) {
     problems.push(`NODE_ENV="${nodeEnv}" must be development, production or test`);
   }
@@ -174,6 +223,13 @@ export function loadConfig(env: Env): Config {
   }
   if (secretKey && !/^[A-Za-z0-9_-]{43}$/.test(secretKey)) {
     problems.push("SECRET_KEY must be 32 bytes in base64url (43 characters): run `bun run keys generate`");
+  } else if (secretKey && lowEntropy(secretKey)) {
+    problems.push("SECRET_KEY looks hand-made (too few distinct bytes): run `bun run keys generate` for a random one");
+  }
+  if (production && !publicUrl.startsWith("https://") && !boolean("ALLOW_INSECURE_HTTP", false)) {
+    problems.push(
+      `PUBLIC_URL="${publicUrl}" must be https:// in production (cookies are only Secure on https); behind a TLS proxy on this machine set ALLOW_INSECURE_HTTP=true`,
+    );
   }
 
   const smtpUrl = read("SMTP_URL");
@@ -221,29 +277,62 @@ export function loadConfig(env: Env): Config {
     jwtAudience: read("JWT_AUDIENCE") ?? "seatkey",
     smtpUrl,
     mailFrom,
-    accessTokenTtl: duration("ACCESS_TOKEN_TTL", 600, 10),
+    accessTokenTtl: duration("ACCESS_TOKEN_TTL", 600, 10, MAX_ACCESS_TOKEN_TTL),
     sessionTtl: duration("SESSION_TTL", 180 * 86400, 60),
-    refreshGrace: duration("REFRESH_GRACE", 30, 1),
+    refreshGrace: duration("REFRESH_GRACE", 30, 1, MAX_REFRESH_GRACE),
     seatIdleTimeout: duration("SEAT_IDLE_TIMEOUT", 1800, 60),
-    trustProxy: boolean("TRUST_PROXY", false),
+    seatRelease: oneOf("SEAT_RELEASE", ["cooldown", "immediate"] as const),
+    accountIdleTimeout: duration("ACCOUNT_IDLE_TIMEOUT", 12 * 3600, 60),
+    bodyIdleTimeout: duration("BODY_IDLE_TIMEOUT", 5, 1, 60),
+    trustProxy: proxyTrust(read("TRUST_PROXY"), read("TRUST_PROXY_HEADER"), problems),
     corsOrigins,
     workers: integer("WORKERS", 1, 1, 64),
     passwordMinLength,
     passwordMaxLength: 256,
     defaultProductId: read("DEFAULT_PRODUCT_ID"),
+    storeRenewalGrace: duration("STORE_RENEWAL_GRACE", 3 * 86400, 0),
+    stripeApiKey: read("STRIPE_API_KEY"),
+    stripeApiBase: read("STRIPE_API_BASE"),
     brandName: read("BRAND_NAME")?.slice(0, 80),
     brandLogoUrl,
     supportEmail,
+    openapiUi: boolean("OPENAPI_UI", !production),
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([key, [name, max, window]]) => [key, rule(`RATE_LIMIT_${name}`, max, window)]),
     ) as Config["rateLimits"],
+    warnings,
     eventsAllowPrivate: boolean("EVENTS_ALLOW_PRIVATE", false),
   };
+  if (config.stripeApiBase !== undefined && !isHttpUrl(config.stripeApiBase)) {
+    problems.push(`STRIPE_API_BASE="${config.stripeApiBase}" must be an http(s) URL`);
+  }
   if (config.refreshGrace >= config.accessTokenTtl * 10) {
     problems.push("REFRESH_GRACE must be short (well under ACCESS_TOKEN_TTL), e.g. 30s");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * TRUST_PROXY: false (default), true (one proxy) or the number of proxies in front; TRUST_PROXY_HEADER:
+ * the one header that carries the client address (x-forwarded-for by default). Nothing else is believed.
+ */
+function proxyTrust(raw: string | undefined, rawHeader: string | undefined, problems: string[]): ProxyTrust | false {
+  const value = raw?.toLowerCase() ?? "false";
+  const header = (rawHeader?.toLowerCase() ?? "x-forwarded-for") as ProxyTrust["header"];
+  if (!PROXY_HEADERS.includes(header)) {
+    problems.push(`TRUST_PROXY_HEADER="${rawHeader}" must be one of ${PROXY_HEADERS.join(", ")}`);
+  }
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  if (["true", "yes", "on"].includes(value)) return { header, hops: 1 };
+  if (/^[1-9]$/.test(value)) return { header, hops: Number(value) };
+  problems.push(`TRUST_PROXY="${raw}" must be false, true or the number of proxies in front (1-9)`);
+  return false;
+}
+
+/** A base64url 32-byte key with few distinct bytes was typed or padded by hand, not generated. */
+function lowEntropy(key: string): boolean {
+  return new Set(Buffer.from(key, "base64url")).size < 16;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -10,6 +10,7 @@ async function main() {
   const config = loadConfig(process.env);
   const worker = workerSlot(process.env);
   if (process.env[PREPARE_ENV]) return prepareCluster(config).then(() => process.exit(0));
+  if (worker === undefined) for (const warning of config.warnings) consoleLogger.warn(warning);
   if (config.workers > 1 && worker === undefined) return runPrimary(config, consoleLogger);
   const { serve } = await import("./serve");
   await serve(config, worker);

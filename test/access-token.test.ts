@@ -25,6 +25,7 @@ describe("access token format (RFC 9068)", () => {
       role: "OWNER",
       status: "ACTIVE",
       limited: false,
+      product: "pro",
       email: user.email,
       name: "Ada",
       licenses: [{ productId: "pro", validUntil: expect.any(Number) }],

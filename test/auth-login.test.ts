@@ -17,9 +17,26 @@ describe("POST /api/auth/login", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(
-      ["accessToken", "expiresIn", "limited", "limitedReason", "refreshToken", "remainingLicenses", "sessionId"].sort(),
+      [
+        "accessToken",
+        "expiresIn",
+        "limited",
+        "limitedReason",
+        "product",
+        "refreshToken",
+        "remainingLicenses",
+        "seatFreeAt",
+        "sessionId",
+      ].sort(),
     );
-    expect(body).toMatchObject({ expiresIn: 600, limited: false, limitedReason: null, remainingLicenses: 1 });
+    expect(body).toMatchObject({
+      expiresIn: 600,
+      limited: false,
+      limitedReason: null,
+      product: "app",
+      seatFreeAt: null,
+      remainingLicenses: 1,
+    });
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toContain(`refreshToken=${body.refreshToken}`);
     expect(cookie).toContain("HttpOnly");

@@ -129,6 +129,33 @@ describe("logout, me and own sessions", () => {
     expect((await t.request("POST", "/api/auth/logout", {})).status).toBe(401);
   });
 
+  test("logout with a stale refresh token (replaced, after the grace window) is reuse: session revoked and audited", async () => {
+    const user = await seedUser(t);
+    const { refreshToken: stale, sessionId } = await loginAs(t, user);
+    const rotated = await refresh(stale);
+    expect(rotated.status).toBe(200);
+    const { refreshToken: current } = (await rotated.json()) as { refreshToken: string };
+    t.clock.advance((t.deps.config.refreshGrace + 1) * 1000);
+    const res = await t.request("POST", "/api/auth/logout", { body: { refreshToken: stale } });
+    expect(res.status).toBe(204);
+    expect(await sessionRow(t, sessionId)).toMatchObject({ revokeReason: "refresh_token_reuse" });
+    expect((await refresh(current)).status).toBe(401);
+    const audited = await t.deps.db.client.execute({
+      sql: "SELECT count(*) AS n FROM audit_log WHERE event = 'refresh.reuse_detected' AND detail LIKE ?",
+      args: [`%${sessionId}%`],
+    });
+    expect(Number(audited.rows[0]?.n)).toBe(1);
+  });
+
+  test("logout with the token just replaced, inside the grace window, is an ordinary logout", async () => {
+    const user = await seedUser(t);
+    const { refreshToken: previous, sessionId } = await loginAs(t, user);
+    expect((await refresh(previous)).status).toBe(200);
+    const res = await t.request("POST", "/api/auth/logout", { body: { refreshToken: previous } });
+    expect(res.status).toBe(204);
+    expect(await sessionRow(t, sessionId)).toMatchObject({ revokeReason: "logout" });
+  });
+
   test("me shows the user without a password hash, licenses with seats, and this session", async () => {
     const user = await seedUser(t, { licenses: [{ productId: "pro", seats: 3 }] });
     const { accessToken, sessionId } = await loginAs(t, user, { productId: "pro" });

@@ -29,6 +29,7 @@ describe("start-up", () => {
       expect(existsSync(keyFile)).toBe(true);
       const saved = JSON.parse(readFileSync(keyFile, "utf8")) as { privateKey: string };
       expect(saved.privateKey.length).toBeGreaterThan(40);
+      expect(server.output()).toContain("running in development mode");
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -55,7 +56,9 @@ describe("start-up", () => {
       [`file:${join(dir, "no-such-dir", "x.db")}`, "directory does not exist"],
       ["http://127.0.0.1:9", "did not answer"],
     ] as const) {
-      const child = run(["src/index.ts"], { DATABASE_URL: url, DEV_KEY_FILE: join(dir, "k2.json") });
+      // NODE_ENV set: without it the one extra line is the development-mode warning.
+      const env = { NODE_ENV: "development", DATABASE_URL: url, DEV_KEY_FILE: join(dir, "k2.json") };
+      const child = run(["src/index.ts"], env);
       expect(await child.exited).toBe(1);
       const said = (await new Response(child.stderr).text()).trim();
       expect(said.split("\n")).toHaveLength(1);

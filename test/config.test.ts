@@ -84,4 +84,54 @@ describe("configuration", () => {
     expect(config.publicUrl).toBe("https://auth.example.com");
     expect(config.jwtIssuer).toBe("https://auth.example.com");
   });
+
+  test("without NODE_ENV a clear development-mode warning is given; with it, none", () => {
+    expect(loadConfig({}).warnings.join(" ")).toContain("running in development mode");
+    expect(loadConfig({ NODE_ENV: "development" }).warnings).toEqual([]);
+  });
+});
+
+describe("production refuses weak settings", () => {
+  const keys = { JWT_PRIVATE_KEY: "x", SECRET_KEY: "9Jd3kQ0p_Wm2xZr7Lb5Tq1Yv8Nc4Hs6Ge-Af0UiKoPw" };
+  const prod = (env: Record<string, string>) => problemsOf({ NODE_ENV: "production", ...keys, ...env });
+
+  test("an http:// PUBLIC_URL is refused unless ALLOW_INSECURE_HTTP=true", () => {
+    expect(prod({ PUBLIC_URL: "https://auth.example.com" })).toEqual([]);
+    const problems = prod({ PUBLIC_URL: "http://auth.example.com" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toStartWith("PUBLIC_URL");
+    expect(problems[0]).toContain("ALLOW_INSECURE_HTTP=true");
+    expect(prod({ PUBLIC_URL: "http://127.0.0.1:3000", ALLOW_INSECURE_HTTP: "true" })).toEqual([]);
+  });
+
+  test("a zero or hand-made SECRET_KEY is refused, in every mode", () => {
+    const https = { PUBLIC_URL: "https://auth.example.com" };
+    for (const weak of ["A".repeat(43), "abcdefghabcdefghabcdefghabcdefghabcdefghabc"]) {
+      expect(prod({ ...https, SECRET_KEY: weak }).some((p) => p.startsWith("SECRET_KEY"))).toBe(true);
+      expect(problemsOf({ SECRET_KEY: weak }).some((p) => p.startsWith("SECRET_KEY"))).toBe(true);
+    }
+  });
+
+  test("ACCESS_TOKEN_TTL is capped at 1 h and REFRESH_GRACE at 5 min", () => {
+    expect(problemsOf({ ACCESS_TOKEN_TTL: "365d" }).some((p) => p.startsWith("ACCESS_TOKEN_TTL"))).toBe(true);
+    expect(problemsOf({ REFRESH_GRACE: "3000" }).some((p) => p.startsWith("REFRESH_GRACE"))).toBe(true);
+    expect(loadConfig({ ACCESS_TOKEN_TTL: "1h", REFRESH_GRACE: "5m" }).accessTokenTtl).toBe(3600);
+  });
+});
+
+describe("TRUST_PROXY", () => {
+  test("false by default; true is one hop of X-Forwarded-For; a number is that many hops", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toEqual({ header: "x-forwarded-for", hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toEqual({ header: "x-forwarded-for", hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: "1", TRUST_PROXY_HEADER: "X-Real-IP" }).trustProxy).toEqual({
+      header: "x-real-ip",
+      hops: 1,
+    });
+  });
+
+  test("an unknown header or hop count is refused", () => {
+    expect(problemsOf({ TRUST_PROXY: "true", TRUST_PROXY_HEADER: "x-client" })[0]).toStartWith("TRUST_PROXY_HEADER");
+    expect(problemsOf({ TRUST_PROXY: "10" })[0]).toStartWith("TRUST_PROXY");
+  });
 });

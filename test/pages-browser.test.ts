@@ -17,13 +17,17 @@ afterAll(() => b?.close());
 /**
  * Collects what would show a broken page: console errors (CSP violations included), failed loads
  * and server errors. A form answered with 400/403 is expected here, and Chromium logs those too.
+ * A load the browser cancels because a form post navigated away (net::ERR_ABORTED) is not a fault.
  */
 function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) problems.push(m.text());
   });
-  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  page.on("requestfailed", (r) => {
+    const reason = r.failure()?.errorText ?? "unknown";
+    if (reason !== "net::ERR_ABORTED") problems.push(`failed (${reason}): ${r.url()}`);
+  });
   page.on("response", (r) => {
     if (r.status() >= 500) problems.push(`${r.status()}: ${r.url()}`);
   });

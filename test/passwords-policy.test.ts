@@ -15,7 +15,7 @@ describe("length", () => {
 
   test("accepts exactly the minimum and exactly the maximum", () => {
     expect(check("fifteen chars!!")).toBeUndefined();
-    expect(check("x".repeat(128) + "y".repeat(128))).toBeUndefined();
+    expect(check("the quick brown fox jumps over the lazy dog. ".repeat(6).slice(0, 256))).toBeUndefined();
   });
 
   test("refuses more than the maximum", () => {
@@ -23,7 +23,7 @@ describe("length", () => {
   });
 
   test("counts Unicode code points, not UTF-16 units: 15 emoji are 15 characters", () => {
-    const emoji = "🔑".repeat(15); // 30 UTF-16 units
+    const emoji = "🔑🐱🌵🚲🎈🍕🌙🐙🎲🧩🦊🍀🎸🌈🔥"; // 30 UTF-16 units
     expect(check(emoji)).toBeUndefined();
     expect(check("🔑".repeat(14))).toContain("you have 14");
     expect(check("🔑".repeat(200) + "a".repeat(57))).toContain("you have 257");
@@ -42,7 +42,7 @@ describe("no composition rules, any characters", () => {
       "purple monkey dishwasher",
       "ça marche très bien !",
       "пароль из многих слов",
-      "密码密码密码密码密码密码密码密码",
+      "我的猫每天早上都喜欢在窗台上晒太阳",
     ]) {
       expect(check(p)).toBeUndefined();
     }
@@ -95,5 +95,42 @@ describe("assertPasswordPolicy", () => {
       expect(error).toBeInstanceOf(AppError);
       expect(error).toMatchObject({ status: 400, code: "weak_password", field: "newPassword" });
     }
+  });
+});
+
+describe("invisible characters and trivial patterns (no smuggling past the checks)", () => {
+  test("a trailing space, U+200B, a soft hyphen or a NUL does not get a common password through", () => {
+    for (const smuggled of [
+      "qwerty123456789 ",
+      "qwerty123456789\u200b",
+      "qwerty\u00ad123456789",
+      "\u0000qwerty123456789",
+      "QWERTY123456789\u2060",
+      " q w e r t y 1 2 3 4 5 6 7 8 9",
+    ]) {
+      expect([smuggled, check(smuggled)]).toEqual([smuggled, expect.stringContaining("commonly used")]);
+    }
+  });
+
+  test("invisible characters do not count towards the length", () => {
+    expect(check("\u200b".repeat(40))).toBe("Enter a password.");
+    expect(check("\u0000".repeat(15))).toBe("Enter a password.");
+    expect(check("fourteen chars\u200b\u200b")).toContain("you have 14");
+  });
+
+  test("very few distinct characters are refused, with a helpful message", () => {
+    expect(check(" ".repeat(15))).toContain("only 0 different characters");
+    expect(check("q".repeat(15))).toContain("only 1 different character ");
+    expect(check("abab abab abab abab")).toContain("only 2 different characters");
+    expect(check("q".repeat(15))).toContain("Try a short sentence");
+  });
+
+  test("a chunk repeated three times or more, and straight runs, are refused", () => {
+    expect(check("abcdeabcdeabcde")).toContain("repeats");
+    expect(check("abcdefghijklmnop")).toContain("simple sequence");
+    expect(check("zyxwvutsrqponmlk")).toContain("simple sequence");
+    expect(check("1234567890123456")).toContain("simple sequence");
+    // A passphrase said twice is not a trivial pattern.
+    expect(check("correct horse correct horse")).toBeUndefined();
   });
 });

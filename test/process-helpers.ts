@@ -223,12 +223,17 @@ export async function seedAccount(
     await tx.update(users).set({ passwordHash }).where(eq(users.id, created.id));
     if (input.seats !== undefined) {
       const validUntil = systemClock.now() + 365 * 86_400_000;
-      await createLicenseIn(tx, deps, {
-        userId: created.id,
-        productId: input.productId ?? "app",
-        seats: input.seats,
-        validUntil,
-      });
+      await createLicenseIn(
+        tx,
+        deps,
+        {
+          userId: created.id,
+          productId: input.productId ?? "app",
+          seats: input.seats,
+          validUntil,
+        },
+        { actor: "operator" },
+      );
     }
     return created;
   });

@@ -38,13 +38,16 @@ async function userWith(licenseList: { productId?: string; seats: number; validF
 }
 
 const usedAgo = (ms: number) => ({ lastUsedAt: t.clock.now() - ms });
+/** An app session seated on `pro` (every seated session counts against one product's seats). */
+const seatedSession = (userId: string, values: Parameters<typeof insertSession>[2] = {}) =>
+  insertSession(t, userId, { productId: "pro", ...values });
 const session = (id: string) => t.deps.db.orm.query.sessions.findFirst({ where: eq(sessions.id, id) });
 
 describe("seats after licenses expire", () => {
   test("an expired license's seated sessions are revoked (seats_exceeded); limited and account sessions stay", async () => {
     const userId = await userWith([{ seats: 2, validFor: 10 * MIN }]);
-    const a = await insertSession(t, userId, usedAgo(1 * MIN));
-    const b = await insertSession(t, userId, usedAgo(2 * MIN));
+    const a = await seatedSession(userId, usedAgo(1 * MIN));
+    const b = await seatedSession(userId, usedAgo(2 * MIN));
     const limited = await insertSession(t, userId, { limited: true, limitedReason: "no_free_seat" });
     const account = await insertSession(t, userId, { kind: "account" });
     expect((await prune(t.deps)).seatsRevoked).toBe(0);
@@ -60,9 +63,9 @@ describe("seats after licenses expire", () => {
       { seats: 2, validFor: 365 * DAY },
       { seats: 1, validFor: 5 * MIN },
     ]);
-    const newest = await insertSession(t, userId, usedAgo(1 * MIN));
-    const oldest = await insertSession(t, userId, usedAgo(3 * MIN));
-    const middle = await insertSession(t, userId, usedAgo(2 * MIN));
+    const newest = await seatedSession(userId, usedAgo(1 * MIN));
+    const oldest = await seatedSession(userId, usedAgo(3 * MIN));
+    const middle = await seatedSession(userId, usedAgo(2 * MIN));
     t.clock.advance(6 * MIN);
     await prune(t.deps);
     expect((await session(newest.id))?.revokedAt).toBeNull();
@@ -85,7 +88,7 @@ describe("seats after licenses expire", () => {
 
   test("idle sessions (no refresh within SEAT_IDLE_TIMEOUT) hold no seat and are left alone", async () => {
     const userId = await userWith([{ seats: 1, validFor: 5 * MIN }]);
-    const idle = await insertSession(t, userId, usedAgo(29 * MIN));
+    const idle = await seatedSession(userId, usedAgo(29 * MIN));
     t.clock.advance(2 * MIN); // license expired, session now idle for 31 minutes
     await prune(t.deps);
     expect((await session(idle.id))?.revokedAt).toBeNull();
@@ -95,7 +98,7 @@ describe("seats after licenses expire", () => {
     const userIds = await Promise.all(Array.from({ length: 3 }, () => userWith([{ seats: 1, validFor: 5 * MIN }])));
     const all = [];
     for (const userId of userIds) {
-      all.push(await insertSession(t, userId, usedAgo(1 * MIN)), await insertSession(t, userId, usedAgo(2 * MIN)));
+      all.push(await seatedSession(userId, usedAgo(1 * MIN)), await seatedSession(userId, usedAgo(2 * MIN)));
     }
     t.clock.advance(6 * MIN);
     const runs = await Promise.all([prune(t.deps), prune(t.deps)]);

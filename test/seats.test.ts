@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { auditLog, licenses } from "../db/schema";
+import { unlimitedRateLimitEnv } from "../src/config";
 import { createTestContext } from "./helpers";
 import { type LoginBody, loginAs, seatedCount, seedUser } from "./fixtures";
 
-const t = await createTestContext();
+// Seat races log one account in many times at once from one address: every attempt counts against
+// the login limits until it succeeds (test/rate-limits-race.test.ts), so they are lifted here.
+const t = await createTestContext({ env: unlimitedRateLimitEnv() });
 afterAll(() => t.close());
 
 const refresh = async (token: string) => {
@@ -80,6 +83,8 @@ describe("seats", () => {
     expect(waiting.limited).toBe(true);
     const logout = await t.request("POST", "/api/auth/logout", { body: { refreshToken: holder.refreshToken } });
     expect(logout.status).toBe(204);
+    // The released seat frees once the holder's last access token has expired (README "Seats").
+    t.clock.advance(t.deps.config.accessTokenTtl * 1000);
     const promoted = await refresh(waiting.refreshToken);
     expect(promoted).toMatchObject({ limited: false, limitedReason: null });
     const audits = await t.deps.db.orm.select().from(auditLog);

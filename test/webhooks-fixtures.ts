@@ -27,6 +27,7 @@ export async function signedInUser(t: TestContext, role: Role = "ADMIN", email?:
     sessionId: session.id,
     limited: false,
     limitedReason: null,
+    product: null,
     licenses: [],
   });
   return { id: user.id, email: user.email, token };

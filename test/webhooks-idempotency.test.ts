@@ -64,6 +64,19 @@ describe("sequential replays", () => {
     expect(await licensesOf("evt@example.com")).toHaveLength(2);
   });
 
+  test('keys are typed: event id 1 and event id "1" are two events', async () => {
+    const asNumber = await deliver(t, hook.token, { ...grant("typed@example.com"), id: 1 });
+    const asString = await deliver(t, hook.token, { ...grant("typed@example.com"), id: "1" });
+    expect([asNumber.status, asString.status]).toEqual([200, 200]);
+    expect(asString.headers.get("idempotent-replayed")).toBeNull();
+    expect(await licensesOf("typed@example.com")).toHaveLength(2);
+    const again = await deliver(t, hook.token, { ...grant("typed@example.com"), id: 1 });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await licensesOf("typed@example.com")).toHaveLength(2);
+    const control = await deliver(t, hook.token, { ...grant("typed@example.com"), id: "\u001f#1" });
+    expect(control.status).toBe(400);
+  });
+
   test("keys are per webhook: the same key from another webhook is its own event", async () => {
     const headers = { "idempotency-key": "shared-key" };
     await deliver(t, hook.token, grant("per-hook@example.com"), headers);

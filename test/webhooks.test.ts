@@ -27,7 +27,7 @@ describe("POST /api/webhooks/create", () => {
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as Hook;
-    expect(Object.keys(created).sort()).toEqual(["id", "name", "token", "url"]);
+    expect(Object.keys(created).sort()).toEqual(["id", "name", "provider", "token", "url"]);
     expect(created.url).toBe("http://localhost:3000/api/webhooks");
     expect(created.token.length).toBeGreaterThanOrEqual(43);
     const row = await t.deps.db.orm.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, created.id) });

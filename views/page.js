@@ -16,10 +16,13 @@ for (const input of document.querySelectorAll('input[type="password"]')) {
     button.setAttribute("aria-label", show ? "Hide password" : "Show password");
     button.setAttribute("aria-pressed", String(show));
   });
+  // Moving a focused field (autofocus on an error) loses its focus: give it back.
+  const focused = document.activeElement === input;
   const wrap = document.createElement("div");
   wrap.className = "reveal-wrap";
   input.replaceWith(wrap);
   wrap.append(input, button);
+  if (focused) input.focus();
 }
 
 // A form that asks "are you sure?" (data-confirm) shows its question before it is sent.

@@ -54,6 +54,7 @@ export async function profileRequests(
       sessionId: claims.sid,
       limited: false,
       limitedReason: null,
+      product: claims.product,
       licenses: claims.licenses,
     };
     const jwtSign = await timePerCall(() => signAccessToken(deps, subject), seconds);

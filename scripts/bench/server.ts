@@ -21,6 +21,7 @@ export async function serverEnv(dbFile: string, port: number, workers: number): 
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     NODE_ENV: "production",
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ALLOW_INSECURE_HTTP: "true", // plain http on loopback, no TLS proxy in a benchmark
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: `file:${dbFile}`,

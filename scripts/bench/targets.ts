@@ -45,6 +45,7 @@ function peerRatio(peers: PeerRun | undefined, ours: string, theirs: string, fac
   const [a, b] = [peers?.rows[ours], peers?.rows[theirs]];
   if (!peers) return { target, result: "needs --peers=<run-peers.sh output>", pass: undefined };
   if (!a || !b) return { target, result: `${ours} or ${theirs} missing from ${peers.file}`, pass: undefined };
+  if (!(b.rps > 0)) return { target, result: `${theirs} completed no request in that run: no ratio`, pass: undefined };
   const ratio = a.rps / b.rps;
   const shown = factor < 1 ? pct(ratio) : times(ratio);
   return { target, result: `${a.rps.toFixed(0)} / ${b.rps.toFixed(0)} = ${shown}`, pass: ratio >= factor };

@@ -6,7 +6,7 @@ import { AccountPage, ChangePasswordPage, SignOutOthersPage } from "../../views/
 import { LoginForm, SignOutPage } from "../../views/pages/login";
 import type { Deps } from "../deps";
 import { FieldErrors } from "../errors";
-import { logOut, revokeOtherSessions, revokeOwnSession } from "../sessions/revoke";
+import { logOut, revokeOtherSessions, revokeOwnSession, revokeSession } from "../sessions/revoke";
 import { findSessionByToken, touchSession } from "../sessions/service";
 import { clientInfo } from "../web/client";
 import { type CookieJar, csrfToken } from "../web/csrf";
@@ -47,7 +47,13 @@ export function accountPages(deps: Deps) {
   async function currentAccount(cookie: CookieJar) {
     const value = cookie[cookieName]?.value;
     const found = await findSessionByToken(deps, typeof value === "string" ? value : undefined, "account");
-    if (found) await touchSession(deps, found.session);
+    if (!found) return undefined;
+    // A browser left signed in (a shared computer) ends after ACCOUNT_IDLE_TIMEOUT without use.
+    if (deps.clock.now() - found.session.lastUsedAt > deps.config.accountIdleTimeout * 1000) {
+      await revokeSession(deps, found.session.id, { reason: "idle_timeout", actor: "system" });
+      return undefined;
+    }
+    await touchSession(deps, found.session);
     return found;
   }
 

@@ -6,9 +6,9 @@ import type { Deps } from "../deps";
 import { revokeSession } from "../sessions/revoke";
 import { createSession } from "../sessions/service";
 import { findSessionOfUser, listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
-import { seatSummary, type SeatSummary } from "../seats/summary";
+import { seatSummary, type ProductSeats, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../lib/client-info";
-import { timeAgo } from "../lib/time-text";
+import { timeAgo, timeUntil } from "../lib/time-text";
 import { describeDevice, type DeviceType, deviceType, place } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
@@ -19,8 +19,14 @@ export interface AccountSessionRow extends SessionView {
   created: string;
 }
 
+export interface AccountProductRow extends ProductSeats {
+  /** "in 4 minutes": when the first released seat still cooling down frees; null when none is. */
+  freesIn: string | null;
+}
+
 export interface AccountOverview extends SeatSummary {
   user: Pick<User, "id" | "email" | "name" | "role">;
+  products: AccountProductRow[];
   sessions: AccountSessionRow[];
 }
 
@@ -47,6 +53,10 @@ export async function accountOverview(deps: Deps, user: User, currentSessionId: 
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     ...summary,
+    products: summary.products.map((p) => ({
+      ...p,
+      freesIn: p.seatFreeAt === null ? null : timeUntil((p.seatFreeAt - now) / 1000),
+    })),
     sessions: live.map((s) => ({
       ...toSessionView(deps, s, currentSessionId),
       device: describeDevice(s.userAgent),

@@ -3,6 +3,7 @@
 import type { Deps } from "../deps";
 import { notFound } from "../errors";
 import { licensesByUser } from "../licenses/service";
+import { seatSummary } from "../seats/summary";
 import { listLiveSessions, liveSessionCounts, toSessionView } from "../sessions/view";
 import { findUserById, listUsersPage, toPublicUser } from "../users/service";
 import { listWebhooksCreatedBy, toWebhookView } from "../webhooks/tokens";
@@ -34,18 +35,22 @@ export async function listUsers(deps: Deps, query: UserQuery) {
   };
 }
 
-/** One user with licenses, live sessions and the webhooks they created; 404 when unknown. */
+/** One user with licenses, seats per product, live sessions and the webhooks they created; 404 when unknown. */
 export async function getUserDetail(deps: Deps, userId: string) {
   const user = await findUserById(deps, userId);
   if (!user) throw notFound("user_not_found", "No user with this id");
-  const [licenses, live, webhooks] = await Promise.all([
+  const [licenses, seats, live, webhooks] = await Promise.all([
     licensesByUser(deps, [user.id]),
+    seatSummary(deps, user.id),
     listLiveSessions(deps, user.id),
     listWebhooksCreatedBy(deps, user.id),
   ]);
   return {
     user: toPublicUser(user),
     licenses: licenses.get(user.id) ?? [],
+    // Per product, adding up to the total (as on /api/auth/me and the account page).
+    products: seats.products,
+    seats: seats.seats,
     sessions: live.map((s) => toSessionView(deps, s)),
     webhooks: webhooks.map(toWebhookView),
   };

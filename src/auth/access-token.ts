@@ -8,6 +8,7 @@ import { unauthorized } from "../errors";
 import { newId } from "../lib/crypto";
 import { JWT_ALG } from "../keys/keys";
 import type { LicenseClaim } from "../seats/seats";
+import { accessTokenTimes } from "../sessions/tokens";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 
@@ -23,8 +24,11 @@ export interface AccessClaims {
   status: UserStatus;
   limited: boolean;
   limitedReason: LimitedReason | null;
+  /** The product whose seat the session holds; null when limited. */
+  product: string | null;
   email: string;
   name: string;
+  /** The valid licenses of `product`; none when limited. */
   licenses: LicenseClaim[];
 }
 
@@ -33,6 +37,7 @@ export interface AccessSubject {
   sessionId: string;
   limited: boolean;
   limitedReason: LimitedReason | null;
+  product: string | null;
   licenses: LicenseClaim[];
 }
 
@@ -46,7 +51,7 @@ const encoder = new TextEncoder();
  * signature itself on the refresh hot path.
  */
 export async function signAccessToken(deps: Deps, subject: AccessSubject): Promise<string> {
-  const iat = Math.floor(deps.clock.now() / 1000);
+  const { iat, exp } = accessTokenTimes(deps.clock.now(), deps.config.accessTokenTtl);
   const kid = deps.keys.kid;
   let header = headers.get(kid);
   if (!header) headers.set(kid, (header = base64url(JSON.stringify({ alg: JWT_ALG, kid, typ: ACCESS_TOKEN_TYPE }))));
@@ -56,6 +61,7 @@ export async function signAccessToken(deps: Deps, subject: AccessSubject): Promi
     status: subject.user.status,
     limited: subject.limited,
     limitedReason: subject.limitedReason,
+    product: subject.product,
     email: subject.user.email,
     name: subject.user.name,
     licenses: subject.licenses,
@@ -64,7 +70,7 @@ export async function signAccessToken(deps: Deps, subject: AccessSubject): Promi
     sub: subject.user.id,
     jti: newId(),
     iat,
-    exp: iat + deps.config.accessTokenTtl,
+    exp,
   };
   const input = `${header}.${base64url(JSON.stringify(claims))}`;
   const signature = await crypto.subtle.sign("Ed25519", deps.keys.privateKey, encoder.encode(input));

@@ -1,9 +1,7 @@
 // Bearer authentication for /api routes, as a named plugin with an `auth` macro:
 //   .use(bearerAuth(deps)).get("/x", ({ auth }) => …, { auth: true })      any signed-in user
-//   .get("/y", ({ auth }) => …, { auth: "ADMIN" })                         role ADMIN only
-// Runs only on the routes that ask for it (resolve), never as a global derive. A role is checked
-// against the database as well as the token: an admin demoted, disabled or signed out loses the
-// power at once, not when the access token expires.
+//   .get("/y", ({ auth }) => …, { auth: "ADMIN" })      role ADMIN only, re-checked in the database
+// Runs only on the routes that ask for it (resolve), never as a global derive.
 import { Elysia } from "elysia";
 import type { Role } from "../../db/schema";
 import type { Deps } from "../deps";
@@ -27,19 +25,23 @@ export async function authenticate(
   const claims = await verifyAccessToken(deps, token);
   if (claims.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
   if (role && claims.role !== role) throw forbidden("forbidden", `This needs the ${role} role`);
-  if (role) await assertRoleInDatabase(deps, claims, role);
+  if (role) await assertStillHolds(deps, claims, role);
   return claims;
 }
 
-async function assertRoleInDatabase(deps: Deps, claims: AccessClaims, role: Role): Promise<void> {
+/**
+ * Where power is at stake the token's claims are not enough: they were true when it was signed, up to
+ * ACCESS_TOKEN_TTL ago. The user must still exist, be active and hold `role`, and the session must
+ * still be live — so a disabled, demoted or deleted admin, or a revoked session, loses it at once.
+ */
+async function assertStillHolds(deps: Deps, claims: AccessClaims, role: Role): Promise<void> {
   const [user, session] = await Promise.all([
     findUserById(deps, claims.sub),
     findSessionOfUser(deps, claims.sub, claims.sid),
   ]);
-  if (!session || session.revokedAt !== null || session.expiresAt <= deps.clock.now()) {
-    throw unauthorized("session_revoked", "This session has ended; log in again");
-  }
-  if (!user || user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
+  const live = session && session.revokedAt === null && session.expiresAt > deps.clock.now();
+  if (!user || !live) throw unauthorized("session_revoked", "This session has ended; log in again");
+  if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");
   if (user.role !== role) throw forbidden("forbidden", `This needs the ${role} role`);
 }
 

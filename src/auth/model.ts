@@ -7,7 +7,11 @@ export const AuthResultSchema = t.Object({
   expiresIn: t.Number(),
   limited: t.Boolean(),
   limitedReason: t.Union([t.String(), t.Null()]),
-  /** Free seats left in the login's scope after this session took (or did not take) one. */
+  /** The product whose seat the session holds; null when limited. */
+  product: t.Union([t.String(), t.Null()]),
+  /** Limited by seats cooling down: when the first of them frees (Unix ms); else null. */
+  seatFreeAt: t.Union([t.Number(), t.Null()]),
+  /** Free seats of the product left after this session took (or did not take) one. */
   remainingLicenses: t.Number(),
   sessionId: t.String(),
 });

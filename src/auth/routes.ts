@@ -2,17 +2,21 @@
 import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
-import { logOut, revokeOwnSession } from "../sessions/revoke";
-import { findSessionByToken } from "../sessions/service";
+import { revokeOwnSession } from "../sessions/revoke";
+import { logoutSession } from "../sessions/service";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
+import { cookieJson } from "../web/cookie-json";
 import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
 import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
 import { login, refresh } from "./service";
 
-export const REFRESH_COOKIE = "refreshToken";
+// On https the refresh cookie is `__Secure-refreshToken`: browsers take a __Secure- cookie only from
+// an https response, so a plain-http page on the same host cannot plant one. Only that name is read
+// there; an old unprefixed `refreshToken` cookie is ignored and cleared (README "Tokens").
+const LEGACY_REFRESH_COOKIE = "refreshToken";
 
 // cookieOnly: the refresh token stays in the HttpOnly cookie and is left out of the JSON answer,
 // so script in the page never sees it (seatkey/client's cookie mode).
@@ -26,6 +30,11 @@ const answer = (result: AuthResult, cookieOnly: boolean | undefined) =>
 
 export function authRoutes(deps: Deps) {
   const secureCookie = isHttps(deps);
+  const cookieName = secureCookie ? "__Secure-refreshToken" : LEGACY_REFRESH_COOKIE;
+  const jarOf = (cookie: Record<string, Cookie<unknown>>) => {
+    if (secureCookie && cookie[LEGACY_REFRESH_COOKIE]?.value) cookie[LEGACY_REFRESH_COOKIE].remove();
+    return cookie[cookieName] as Cookie<unknown>;
+  };
 
   const setRefreshCookie = (cookie: Cookie<unknown>, result: AuthResult) => {
     cookie.set({
@@ -43,10 +52,10 @@ export function authRoutes(deps: Deps) {
 
   // POST /api/auth/refresh-token and its alias /api/auth/refresh.
   const refreshRoute = (path: string) =>
-    new Elysia({ name: `auth-refresh${path}` }).post(
+    new Elysia({ name: `auth-refresh${path}` }).use(cookieJson(deps)).post(
       path,
       async ({ body, cookie, request, server }) => {
-        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+        const jar = jarOf(cookie);
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
         const result = await refresh(deps, token, clientInfo(request, server, deps.config.trustProxy));
@@ -54,6 +63,7 @@ export function authRoutes(deps: Deps) {
         return answer(result, body?.cookieOnly);
       },
       {
+        cookieJson: true,
         body: TokenBody,
         response: { 200: AuthAnswerSchema, 401: ErrorSchema, 429: ErrorSchema },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
@@ -62,6 +72,7 @@ export function authRoutes(deps: Deps) {
 
   return new Elysia({ name: "auth-routes" })
     .use(bearerAuth(deps))
+    .use(cookieJson(deps))
     .use(refreshRoute("/api/auth/refresh-token"))
     .use(refreshRoute("/api/auth/refresh"))
     .post(
@@ -70,10 +81,11 @@ export function authRoutes(deps: Deps) {
         // ?limited=true signs in without taking a seat (auth-license-server's trial mode).
         const limited = query.limited === "true";
         const result = await login(deps, { ...body, limited }, clientInfo(request, server, deps.config.trustProxy));
-        setRefreshCookie(cookie[REFRESH_COOKIE] as Cookie<unknown>, result);
+        setRefreshCookie(jarOf(cookie), result);
         return answer(result, body.cookieOnly);
       },
       {
+        cookieJson: true,
         body: t.Object({
           email: t.String({ minLength: 1, maxLength: 320 }),
           password: t.String({ minLength: 1, maxLength: 1024 }),
@@ -87,16 +99,15 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/api/auth/logout",
-      async ({ body, cookie, set }) => {
-        const jar = cookie[REFRESH_COOKIE] as Cookie<unknown>;
+      async ({ body, cookie, set, request, server }) => {
+        const jar = jarOf(cookie);
         const token = tokenFrom(jar, body);
         if (!token) throw unauthorized("missing_token", "Send the refresh token in the refreshToken cookie or body");
-        const found = await findSessionByToken(deps, token, "app");
-        if (found) await logOut(deps, found.session);
+        await logoutSession(deps, token, clientInfo(request, server, deps.config.trustProxy));
         jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
         set.status = 204;
       },
-      { body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
+      { cookieJson: true, body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
     )
     .get("/api/auth/me", ({ auth }) => describeMe(deps, auth), {
       auth: true,

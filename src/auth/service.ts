@@ -5,6 +5,7 @@ import { audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { forbidden, unauthorized } from "../errors";
 import { sha256Hex } from "../lib/crypto";
+import { rateLimitBucket } from "../lib/ip";
 import type { ClientInfo } from "../lib/client-info";
 import { verifyPasswordLimited } from "../passwords/verify";
 import { checkRateLimit, countRateLimit } from "../rate-limits/service";
@@ -17,10 +18,11 @@ const INVALID_CREDENTIALS = "Email or password is incorrect";
 
 function limitKeys(email: string, ip: string | null) {
   const account = sha256Hex(normalizeEmail(email));
+  const address = rateLimitBucket(ip);
   return {
-    accountIp: `login:acct-ip:${account}:${ip ?? "-"}`,
+    accountIp: `login:acct-ip:${account}:${address}`,
     account: `login:acct:${account}`,
-    ip: `login:ip:${ip ?? "-"}`,
+    ip: `login:ip:${address}`,
   };
 }
 
@@ -70,7 +72,7 @@ export async function login(
 }
 
 export async function refresh(deps: Deps, token: string, client: ClientInfo): Promise<AuthResult> {
-  const limit = { key: `refresh:ip:${client.ip ?? "-"}`, rule: deps.config.rateLimits.refreshPerIp };
+  const limit = { key: `refresh:ip:${rateLimitBucket(client.ip)}`, rule: deps.config.rateLimits.refreshPerIp };
   await checkRateLimit(deps, limit);
   let outcome: Awaited<ReturnType<typeof refreshSession>>;
   try {
@@ -92,6 +94,7 @@ async function authResult(deps: Deps, issued: IssuedSession): Promise<AuthResult
     sessionId: session.id,
     limited: seat.limited,
     limitedReason: seat.limitedReason,
+    product: seat.product,
     licenses: seat.licenses,
   });
   return {
@@ -100,7 +103,9 @@ async function authResult(deps: Deps, issued: IssuedSession): Promise<AuthResult
     expiresIn: deps.config.accessTokenTtl,
     limited: seat.limited,
     limitedReason: seat.limitedReason,
-    remainingLicenses: Math.max(0, seat.total - seat.used),
+    product: seat.product,
+    seatFreeAt: seat.seatFreeAt,
+    remainingLicenses: seat.remaining,
     sessionId: session.id,
   };
 }

@@ -199,12 +199,12 @@ async function importLicenseIn(tx: Tx, deps: Deps, userId: string, row: SourceLi
   if (await findLegacyIdIn(tx, "license", row.id)) return void report.licenses.already++;
   if (row.validUntil === null) return skip(report, "license", row.id, "its validUntil is not a date");
   try {
-    const license = await createLicenseIn(tx, deps, {
-      userId,
-      productId: row.productId,
-      seats: row.seats,
-      validUntil: row.validUntil,
-    });
+    const license = await createLicenseIn(
+      tx,
+      deps,
+      { userId, productId: row.productId, seats: row.seats, validUntil: row.validUntil },
+      { actor: "operator" },
+    );
     await recordLegacyIdIn(tx, deps, "license", row.id, license.id);
     report.licenses.imported++;
   } catch (error) {

@@ -2,20 +2,19 @@
 // batches, and every step is idempotent: runs may overlap, repeat or be interrupted, and the end
 // state is the same.
 //   1. Seats: once licenses expire (or shrink), revoke the least recently used sessions still
-//      holding a seat beyond the user's valid seats (reason `seats_exceeded`), by the login's own
-//      seat rule (decideSeat).
+//      holding a seat beyond their product's valid seats (reason `seats_exceeded`), by the one seat
+//      rule (excessSeatedSessions).
 //   2. Delete what nobody needs any more, each table through its owner: sessions expired or
 //      revoked more than RETENTION_MS ago, used or expired email tokens, rate-limit counters whose
 //      window is over, webhook event records older than RETENTION_MS, and mail sent more than
 //      RETENTION_MS ago.
-import type { Orm } from "../../db/client";
 import type { Deps } from "../deps";
 import { deleteSentMail } from "../mail/outbox";
 import { deleteSpentEmailTokens } from "../passwords/email-tokens";
 import { deleteStaleRateLimits } from "../rate-limits/service";
-import { decideSeat, seatScope } from "../seats/seats";
-import { revokeSessionIn } from "../sessions/revoke";
-import { deleteEndedSessions, seatedSessions, usersHoldingSeats } from "../sessions/seated";
+import { excessSeatedSessions } from "../seats/seats";
+import { revokeSessionsIn } from "../sessions/revoke";
+import { deleteEndedSessions, usersHoldingSeats } from "../sessions/seated";
 import { deleteOldWebhookEvents } from "../webhooks/idempotency";
 
 export const RETENTION_MS = 30 * 86_400_000;
@@ -53,29 +52,13 @@ async function revokeExcessSeats(deps: Deps, now: number): Promise<number> {
     after = batch[batch.length - 1] ?? after;
     for (const userId of batch) {
       // Decided on a read first (cheap, no lock), then again inside the transaction (authoritative).
-      if (!(await overSeats(deps.db.orm, deps, userId, now))) continue;
-      revoked += await deps.db.write(async (tx) => {
-        let n = 0;
-        // Least recently used first: each one that no longer fits beside the others goes, and
-        // the next is judged without it.
-        for (const s of await seatedSessions(tx, deps, userId, now)) {
-          if (!(await decideSeat(tx, seatScope(deps, userId, s.productId, s.id))).limited) continue;
-          if (await revokeSessionIn(tx, deps, s.id, { reason: "seats_exceeded", actor: "system" })) n++;
-        }
-        return n;
-      });
+      if ((await excessSeatedSessions(deps.db.orm, deps, userId)).length === 0) continue;
+      revoked += await deps.db.write(async (tx) =>
+        revokeSessionsIn(tx, deps, await excessSeatedSessions(tx, deps, userId), {
+          reason: "seats_exceeded",
+          actor: "system",
+        }),
+      );
     }
   }
-}
-
-/**
- * Whether some seated session of the user would not be seated beside the others. Sessions of one
- * product (or of none) share a scope, so one of each is enough to ask.
- */
-async function overSeats(db: Pick<Orm, "all">, deps: Deps, userId: string, now: number): Promise<boolean> {
-  const oneOfEachScope = new Map((await seatedSessions(db, deps, userId, now)).map((s) => [s.productId, s.id]));
-  for (const [productId, sessionId] of oneOfEachScope) {
-    if ((await decideSeat(db, seatScope(deps, userId, productId, sessionId))).limited) return true;
-  }
-  return false;
 }

@@ -9,6 +9,7 @@ import { queueEventIn } from "../events/outbox";
 import type { Deps } from "../deps";
 import { badRequest, notFound, unauthorized } from "../errors";
 import { newId, sha256Hex } from "../lib/crypto";
+import { rateLimitBucket } from "../lib/ip";
 import { hitRateLimit } from "../rate-limits/service";
 import { queueMailIn } from "../mail/outbox";
 import { revokeUserSessionsIn } from "../sessions/revoke";
@@ -93,7 +94,7 @@ export async function setUserPassword(deps: Deps, userId: string, password: stri
 /** Sets the password with a one-time email token; every session of the user ends. */
 export async function setPasswordWithToken(deps: Deps, input: TokenPasswordInput, ip: string | null): Promise<void> {
   await hitRateLimit(deps, {
-    key: `create-password:ip:${ip ?? "-"}`,
+    key: `create-password:ip:${rateLimitBucket(ip)}`,
     rule: deps.config.rateLimits.createPasswordPerIp,
   });
   const user = await linkUser(deps, input.token);
@@ -145,7 +146,7 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   const rules = deps.config.rateLimits;
   await hitRateLimit(
     deps,
-    { key: `reset-password:ip:${ip ?? "-"}`, rule: rules.resetPerIp },
+    { key: `reset-password:ip:${rateLimitBucket(ip)}`, rule: rules.resetPerIp },
     { key: `reset-password:email:${sha256Hex(address)}`, rule: rules.resetPerAccount },
   );
   const found = await findUserByEmail(deps, address);
@@ -162,9 +163,12 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
   });
 }
 
-/** The user of an unused, unexpired link, or why there is none. Changes nothing. */
+/** The active user of an unused, unexpired link, or why there is none. Changes nothing. */
 async function linkState(deps: Deps, token: string): Promise<{ user: User } | { dead: DeadLink }> {
-  return token && token.length <= MAX_TOKEN_LENGTH ? peekEmailToken(deps, token) : { dead: "invalid" };
+  const state =
+    token && token.length <= MAX_TOKEN_LENGTH ? await peekEmailToken(deps, token) : { dead: "invalid" as const };
+  // A deactivated account's links open nothing (deactivation also voids them: updateUserIn).
+  return "user" in state && state.user.status !== "ACTIVE" ? { dead: "invalid" } : state;
 }
 
 async function linkUser(deps: Deps, token: string): Promise<User | undefined> {

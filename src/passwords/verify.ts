@@ -1,8 +1,9 @@
 // The one rate-limited password check, for the API and page sign-in and for the account page's
-// "current password": refused with 429 while a limit is used up, a wrong password counts against
-// every limit, a right one clears `clearKey`.
+// "current password". The attempt is counted first, in one atomic upsert per limit, and refused with
+// 429 when that goes over: however many attempts race, at most `max` reach the hash. A right password
+// then clears `clearKey` and gives back its count on the other limits, so only failures add up.
 import type { Deps } from "../deps";
-import { checkRateLimit, clearRateLimit, countRateLimit, type Limit } from "../rate-limits/service";
+import { clearRateLimit, hitRateLimit, refundRateLimit, type Limit } from "../rate-limits/service";
 
 export interface LimitedPasswordCheck {
   /** The stored hash; null (no user, or no password yet) never matches but costs the same time. */
@@ -15,12 +16,10 @@ export interface LimitedPasswordCheck {
 
 /** True when the password matches; throws 429 before hashing when a limit is used up. */
 export async function verifyPasswordLimited(deps: Deps, check: LimitedPasswordCheck): Promise<boolean> {
-  await checkRateLimit(deps, ...check.limits);
+  await hitRateLimit(deps, ...check.limits);
   const ok = await deps.hasher.verify(check.hash, check.password);
-  if (!ok) {
-    await countRateLimit(deps, ...check.limits);
-    return false;
-  }
+  if (!ok) return false;
   await clearRateLimit(deps, check.clearKey);
+  await refundRateLimit(deps, ...check.limits.filter((l) => l.key !== check.clearKey));
   return true;
 }

@@ -1,6 +1,7 @@
 // Rate limits: fixed-window counters in the database, so limits hold across processes and restarts.
 // `check` refuses when a key is over its limit; `count` records one event atomically (one upsert
-// per key); `hit` is both. Each takes several limits at once: one read, or one write transaction.
+// per key); `hit` counts first and then refuses what went over — the only race-free way to guard
+// expensive or revealing work, since a check-then-count lets parallel requests all pass the check. Each takes several limits at once: one read, or one write transaction.
 import { inArray, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared";
 import { rateLimits } from "../../db/schema";
@@ -79,6 +80,15 @@ export async function countRateLimit(deps: Deps, ...limits: Limit[]): Promise<(C
     }
     return counters;
   });
+}
+
+/** Takes back one counted event per limit (an attempt counted up front that turned out fine). */
+export async function refundRateLimit(deps: Deps, ...limits: Limit[]): Promise<void> {
+  if (limits.length === 0) return;
+  const keys = limits.map((l) => l.key);
+  await deps.db.write((tx) =>
+    tx.run(sql`UPDATE rate_limits SET count = max(count - 1, 0) WHERE key IN (${sql.join(keys, sql`, `)})`),
+  );
 }
 
 /** Forget a key's counter (e.g. failures after a successful login). */

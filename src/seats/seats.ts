@@ -1,53 +1,39 @@
-// Seat accounting (README "Seats"): the one seat rule. Decided inside the caller's write
-// transaction, so concurrent logins — in one process or many on one database — never seat more
-// sessions than seats. Login, refresh and the housekeeping of src/maintenance/prune.ts all ask
-// decideSeat. It reads `licenses` and `sessions` in one raw SQL statement (the refresh hot path)
-// and writes nothing; those tables' owners are src/licenses and src/sessions.
-//
-// total = sum of `seats` over the user's licenses valid now (of `productId` when the login named one)
-// used  = the user's other sessions that hold a seat: app, unrevoked, unexpired, not limited,
-//         and refreshed within SEAT_IDLE_TIMEOUT (the refresh is the heartbeat). For a product,
-//         sessions that named it plus those that named none (they may be using its licenses):
-//         conservative, so seated sessions never outnumber seats however logins are mixed.
+// Seat accounting (README "Seats"): the one seat rule, read from the database. Decided inside the
+// caller's write transaction, so concurrent logins — in one process or many on one database —
+// never seat more sessions than seats. Login, refresh, license changes and the housekeeping of
+// src/maintenance/prune.ts all ask here. It reads `licenses` and `sessions` in raw SQL statements
+// (the refresh hot path) and writes nothing; those tables' owners are src/licenses and src/sessions.
+// The rule itself (per product: seats, active and cooling sessions) is src/seats/tally.ts.
 import { sql } from "drizzle-orm";
 import type { Orm } from "../../db/client";
-import type { LimitedReason, Session } from "../../db/schema";
+import type { Session } from "../../db/schema";
 import type { Deps } from "../deps";
+import { decide, excessSessions, type CountedSession, type LicenseRow, type SeatDecision } from "./tally";
+
+export type { LicenseClaim, SeatDecision } from "./tally";
+
+type Reader = Pick<Orm, "all">;
 
 export interface SeatScope {
   userId: string;
-  /** null: every product's licenses and sessions. */
+  /** The session's product; null: a login naming none (one product the user holds is chosen). */
   productId: string | null;
   now: number;
   idleTimeoutMs: number;
+  /** Released seats stay counted until their last access token expires (SEAT_RELEASE=cooldown). */
+  coolDown: boolean;
   /** The session being evaluated, left out of the count (refresh). */
   exceptSessionId?: string;
 }
 
-/** A license as the access token carries it (valid ones only). */
-export interface LicenseClaim {
-  productId: string;
-  validUntil: number;
-}
-
-/** A session that asked not to take a seat: limited, whatever is free (and no licenses in its token). */
+/**
+ * A session that asked not to take a seat (?limited=true, auth-license-server's trial mode): limited,
+ * holding nothing and carrying no licenses, whatever `seat` would have given it. A seat it would
+ * have taken stays free, so it is counted back into `remaining`.
+ */
 export function withoutSeat(seat: SeatDecision): SeatDecision {
-  return { ...seat, limited: true, limitedReason: "requested", licenses: [] };
-}
-
-export interface SeatDecision {
-  limited: boolean;
-  limitedReason: LimitedReason | null;
-  total: number;
-  used: number;
-  /** The user's licenses valid now (all products), for the access token. */
-  licenses: LicenseClaim[];
-}
-
-interface LicenseRow {
-  productId: string;
-  seats: number;
-  validUntil: number;
+  const remaining = seat.limited ? seat.remaining : seat.remaining + 1;
+  return { ...seat, limited: true, limitedReason: "requested", product: null, remaining, seatFreeAt: null, licenses: [] };
 }
 
 /** SQL: a `sessions` row holds a seat now (an app session, live, not limited, not idle). */
@@ -66,12 +52,6 @@ export function holdsSeat(
   );
 }
 
-/** SQL over `sessions`: the user's sessions that count against `scope` (unqualified columns). */
-const seatsUsedWhere = (scope: SeatScope) =>
-  sql`user_id = ${scope.userId} AND ${holdsSeatSql(scope.now, scope.idleTimeoutMs)}
-      AND (${scope.productId} IS NULL OR product_id = ${scope.productId} OR product_id IS NULL)
-      AND id != ${scope.exceptSessionId ?? ""}`;
-
 /** The scope a session of `productId` is seated in, now; `exceptSessionId` is the session itself. */
 export function seatScope(
   deps: Pick<Deps, "clock" | "config">,
@@ -84,31 +64,73 @@ export function seatScope(
     productId,
     now: deps.clock.now(),
     idleTimeoutMs: deps.config.seatIdleTimeout * 1000,
+    coolDown: deps.config.seatRelease === "cooldown",
     exceptSessionId,
   };
 }
 
-/** Whether one more session fits in `scope` (a transaction, or a plain read for a cheap pre-check). */
-export async function decideSeat(db: Pick<Orm, "all">, scope: SeatScope): Promise<SeatDecision> {
-  // One statement, not two (each @libsql/client call costs far more than these indexed reads):
-  // the user's licenses, every row carrying the same count of seats held. The subquery is not
-  // correlated, so SQLite computes it once; its unqualified columns resolve to `sessions`.
-  const licenseRows = await db.all<LicenseRow & { used: number }>(sql`
-    SELECT product_id AS productId, seats, valid_until AS validUntil,
-      (SELECT count(*) FROM sessions WHERE ${seatsUsedWhere(scope)}) AS used
-    FROM licenses WHERE user_id = ${scope.userId}`);
-  const inScope = licenseRows.filter((l) => scope.productId === null || l.productId === scope.productId);
-  const valid = inScope.filter((l) => l.validUntil > scope.now);
-  const total = valid.reduce((sum, l) => sum + l.seats, 0);
-  const licenses = licenseRows
-    .filter((l) => l.validUntil > scope.now)
-    .map((l) => ({ productId: l.productId, validUntil: l.validUntil }));
+export interface SeatRows {
+  licenses: (LicenseRow & { id: string })[];
+  /** The sessions counting against seats (holding one, or cooling down), most recently used first. */
+  sessions: (CountedSession & { id: string })[];
+}
 
-  if (total === 0) {
-    const limitedReason: LimitedReason = inScope.length === 0 ? "no_license" : "expired";
-    return { limited: true, limitedReason, total, used: 0, licenses };
+interface Row {
+  kind: "license" | "session";
+  id: string;
+  productId: string | null;
+  seats: number;
+  validUntil: number;
+  active: number;
+  seatTokenExpiresAt: number | null;
+}
+
+/**
+ * The user's licenses and the sessions counting against their seats, in one statement: each
+ * @libsql/client call costs far more than these indexed reads.
+ */
+export async function readSeatRows(db: Reader, scope: Omit<SeatScope, "productId">): Promise<SeatRows> {
+  const holds = holdsSeatSql(scope.now, scope.idleTimeoutMs);
+  const cooling = scope.coolDown ? sql`seat_token_expires_at > ${scope.now}` : sql`0`;
+  const rows = await db.all<Row>(sql`
+    SELECT 'license' AS kind, id, product_id AS productId, seats, valid_until AS validUntil, 0 AS active,
+      NULL AS seatTokenExpiresAt, 0 AS lastUsedAt
+    FROM licenses WHERE user_id = ${scope.userId}
+    UNION ALL
+    SELECT 'session', id, product_id, 0, 0, (${holds}), seat_token_expires_at, last_used_at
+    FROM sessions WHERE user_id = ${scope.userId} AND kind = 'app' AND id != ${scope.exceptSessionId ?? ""}
+      AND ((${holds}) OR ${cooling})
+    ORDER BY kind, lastUsedAt DESC, id`);
+  const result: SeatRows = { licenses: [], sessions: [] };
+  for (const r of rows) {
+    if (r.kind === "license") {
+      result.licenses.push({ id: r.id, productId: r.productId ?? "", seats: r.seats, validUntil: r.validUntil });
+    } else {
+      const { id, productId, seatTokenExpiresAt } = r;
+      result.sessions.push({ id, productId, active: Boolean(r.active), seatTokenExpiresAt });
+    }
   }
-  const used = Number(licenseRows[0]?.used ?? 0);
-  const limited = used >= total;
-  return { limited, limitedReason: limited ? "no_free_seat" : null, total, used: limited ? used : used + 1, licenses };
+  return result;
+}
+
+/** Whether one more session of `scope.productId` fits (and, for a login naming none, of which product). */
+export async function decideSeat(db: Reader, scope: SeatScope): Promise<SeatDecision> {
+  const { licenses, sessions } = await readSeatRows(db, scope);
+  return decide(scope.productId, licenses, sessions, scope.now);
+}
+
+/**
+ * The user's sessions holding a seat beyond their product's valid seats (all products, or only
+ * `productId`), least recently used first: what shrinking a license or prune signs out.
+ * Seats cooling down do not make a seated session excess: signing it out frees nothing sooner.
+ */
+export async function excessSeatedSessions(
+  db: Reader,
+  deps: Pick<Deps, "clock" | "config">,
+  userId: string,
+  productId?: string,
+): Promise<string[]> {
+  const { licenses, sessions } = await readSeatRows(db, { ...seatScope(deps, userId, null), coolDown: false });
+  const seated = sessions.filter((s) => productId === undefined || s.productId === productId);
+  return excessSessions(seated, licenses, deps.clock.now()).map((s) => s.id);
 }

@@ -122,6 +122,18 @@ export async function revokeUserSessionsIn(
   return (await revokeWhereIn(tx, deps, where as SQL, options)).length;
 }
 
+/** Revokes every live app session of a user counting against `productId`'s seats (a license deleted). */
+export async function revokeProductSessionsIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  userId: string,
+  productId: string,
+  options: RevokeOptions,
+): Promise<number> {
+  const where = and(eq(sessions.userId, userId), eq(sessions.kind, "app"), eq(sessions.productId, productId));
+  return (await revokeWhereIn(tx, deps, where as SQL, options)).length;
+}
+
 /** Whom a notice about their sessions goes to. */
 export interface SessionOwner {
   id: string;

@@ -10,12 +10,21 @@ import { notFound, unauthorized } from "../errors";
 import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
 import { touchDue } from "../lib/touch";
 import { queueMailIn } from "../mail/outbox";
-import { decideSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
+import { decideSeat, holdsSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
 import { findUserById } from "../users/service";
 import { describeDevice } from "./device";
 import { revokeSessionIn } from "./revoke";
 import type { ClientInfo } from "../lib/client-info";
-import { deriveSuccessor, formatToken, isRetired, newSecret, type ParsedToken, parseToken, retire } from "./tokens";
+import {
+  accessTokenTimes,
+  deriveSuccessor,
+  formatToken,
+  isRetired,
+  newSecret,
+  type ParsedToken,
+  parseToken,
+  retire,
+} from "./tokens";
 
 /** The user fields an access token carries. */
 export type TokenUser = Pick<User, "id" | "email" | "name" | "role" | "status">;
@@ -31,6 +40,25 @@ export interface IssuedSession {
 export const REVOKE_REASON_REUSE = "refresh_token_reuse";
 const REUSED = "This session was revoked because one of its refresh tokens was used twice; log in again";
 
+/** Account-page sessions never take a seat. */
+const NO_SEAT: SeatDecision = {
+  limited: false,
+  limitedReason: null,
+  product: null,
+  sessionProduct: null,
+  remaining: 0,
+  seatFreeAt: null,
+  licenses: [],
+};
+
+/**
+ * When the access token about to be issued expires if it carries a seat (Unix ms), else null: the
+ * seat stays counted until then, whatever happens to the session (README "Seats").
+ */
+function seatTokenExpiry(deps: Deps, seat: SeatDecision, now: number): number | null {
+  return seat.limited || seat.product === null ? null : accessTokenTimes(now, deps.config.accessTokenTtl).exp * 1000;
+}
+
 /** A new session for a signed-in user. App sessions take a seat if one is free, else are limited. */
 export async function createSession(
   deps: Deps,
@@ -41,15 +69,14 @@ export async function createSession(
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
     const decided =
-      input.kind === "app"
-        ? await decideSeat(tx, seatScope(deps, input.user.id, input.productId))
-        : { limited: false, limitedReason: null, total: 0, used: 0, licenses: [] };
+      input.kind === "app" ? await decideSeat(tx, seatScope(deps, input.user.id, input.productId)) : NO_SEAT;
     const seat = input.limited ? withoutSeat(decided) : decided;
     await tx.insert(sessions).values({
       id,
       userId: input.user.id,
       kind: input.kind,
-      productId: input.productId,
+      productId: seat.sessionProduct,
+      seatTokenExpiresAt: seatTokenExpiry(deps, seat, now),
       limited: seat.limited,
       limitedReason: seat.limitedReason,
       ...input.client,
@@ -63,12 +90,19 @@ export async function createSession(
       userId: input.user.id,
       actor: `user:${input.user.id}`,
       ip: input.client.ip,
-      detail: { sessionId: id, kind: input.kind, limited: seat.limited, limitedReason: seat.limitedReason },
+      detail: {
+        sessionId: id,
+        kind: input.kind,
+        product: seat.sessionProduct,
+        limited: seat.limited,
+        limitedReason: seat.limitedReason,
+      },
     });
     if (input.kind === "app" && !seat.limited) {
-      await queueEventIn(tx, deps, "seat.taken", { userId: input.user.id, sessionId: id, productId: input.productId });
+      const ids = { userId: input.user.id, sessionId: id, productId: seat.sessionProduct };
+      await queueEventIn(tx, deps, "seat.taken", ids);
     }
-    const session = { id, userId: input.user.id, kind: input.kind, productId: input.productId };
+    const session = { id, userId: input.user.id, kind: input.kind, productId: seat.sessionProduct };
     return { session, user: input.user, token: formatToken(id, secret), seat };
   });
 }
@@ -96,6 +130,7 @@ type RefreshRow = Pick<
   | "revokedAt"
   | "revokeReason"
   | "expiresAt"
+  | "lastUsedAt"
 > &
   Omit<TokenUser, "id">;
 
@@ -107,7 +142,7 @@ async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | u
       s.token_hash AS tokenHash,
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
-      s.revoke_reason AS revokeReason, s.expires_at AS expiresAt,
+      s.revoke_reason AS revokeReason, s.expires_at AS expiresAt, s.last_used_at AS lastUsedAt,
       u.email, u.name, u.role, u.status
     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
   return row;
@@ -169,6 +204,29 @@ export async function refreshSession(deps: Deps, token: string, client: ClientIn
 }
 
 /**
+ * Logout with a refresh token: the current token, or the one just replaced within the grace window,
+ * ends its session. An older one is reuse, handled exactly as at refresh (session revoked, audited,
+ * user mailed): whoever holds a stale token must not believe the session has ended while it lives on.
+ * Anything else (unknown, revoked, expired) changes nothing; logout answers 204 either way.
+ */
+export async function logoutSession(deps: Deps, token: string, client: ClientInfo): Promise<void> {
+  const parsed = parseToken(token);
+  if (!parsed) return;
+  const now = deps.clock.now();
+  await deps.db.write(async (tx) => {
+    const row = await loadForRefresh(tx, parsed.sessionId);
+    if (!row || row.kind !== "app" || row.revokedAt !== null || row.expiresAt <= now) return;
+    const presented = whichToken(deps, row, parsed.hash, now);
+    if (presented === "none") return;
+    if (presented === "old") {
+      const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
+      return revokeForReuseIn(tx, deps, { id: parsed.sessionId, user }, client);
+    }
+    await revokeSessionIn(tx, deps, parsed.sessionId, { reason: "logout", actor: `user:${row.userId}`, ip: client.ip });
+  });
+}
+
+/**
  * Re-decides the seat and moves the session on: a new successor for the current token, or —
  * inside the grace window — the same successor again (both holders keep working, no fork).
  * One UPDATE without RETURNING: every value written is known here.
@@ -180,20 +238,26 @@ async function advance(
 ): Promise<IssuedSession> {
   const { parsed, row, user, now } = input;
   const id = parsed.sessionId;
-  const decided = await decideSeat(tx, seatScope(deps, user.id, row.productId, id));
+  // Re-decided on the session's own product: it never moves to another one. A session holding
+  // its seat keeps it beside seats cooling down: those hold back only seats not yet taken.
+  const scope = seatScope(deps, user.id, row.productId, id);
+  if (holdsSeat(row, now, scope.idleTimeoutMs)) scope.coolDown = false;
+  const decided = await decideSeat(tx, scope);
   const seat = row.limitedReason === "requested" ? withoutSeat(decided) : decided;
   const limited = seat.limited ? 1 : 0;
+  // A limited token leaves the expiry of the last seat-carrying one in place (coalesce).
+  const seatState = sql`limited = ${limited}, limited_reason = ${seat.limitedReason}, product_id = ${seat.sessionProduct},
+    seat_token_expires_at = coalesce(${seatTokenExpiry(deps, seat, now)}, seat_token_expires_at)`;
   const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
   const successor = deriveSuccessor(parsed.secret, nonce);
   if (input.grace) {
     if (!matches(successor.hash, row.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-    await tx.run(sql`UPDATE sessions SET last_used_at = ${now}, limited = ${limited},
-      limited_reason = ${seat.limitedReason} WHERE id = ${id}`);
+    await tx.run(sql`UPDATE sessions SET last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
   } else {
     await tx.run(sql`UPDATE sessions SET token_hash = ${successor.hash}, previous_token_hash = ${row.tokenHash},
       rotated_at = ${now}, rotation_nonce = ${nonce},
       retired_token_hashes = ${retire(row.retiredTokenHashes, row.previousTokenHash)},
-      last_used_at = ${now}, limited = ${limited}, limited_reason = ${seat.limitedReason} WHERE id = ${id}`);
+      last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
   }
   // Ordinary rotations are not audited one by one (a row per session every few minutes); the
   // session row keeps last use and rotation. What changes the picture is: a seat taken or lost,
@@ -203,11 +267,11 @@ async function advance(
       event: input.grace ? "refresh.grace_replay" : "refresh.seat_changed",
       userId: user.id,
       actor: `user:${user.id}`,
-      detail: { sessionId: id, limited: seat.limited, limitedReason: seat.limitedReason },
+      detail: { sessionId: id, product: seat.sessionProduct, limited: seat.limited, limitedReason: seat.limitedReason },
     });
   }
   if (Boolean(row.limited) !== seat.limited) await queueSeatChangeIn(tx, deps, { id, userId: user.id, row, seat });
-  const session = { id, userId: row.userId, kind: row.kind, productId: row.productId };
+  const session = { id, userId: row.userId, kind: row.kind, productId: seat.sessionProduct };
   return { session, user, token: formatToken(id, successor.secret), seat };
 }
 
@@ -217,7 +281,11 @@ async function queueSeatChangeIn(
   deps: Deps,
   change: { id: string; userId: string; row: RefreshRow; seat: SeatDecision },
 ) {
-  const ids = { userId: change.userId, sessionId: change.id, productId: change.row.productId };
+  const ids = {
+    userId: change.userId,
+    sessionId: change.id,
+    productId: change.seat.sessionProduct ?? change.row.productId,
+  };
   if (!change.seat.limited) return queueEventIn(tx, deps, "seat.taken", ids);
   const reason = change.seat.limitedReason === "no_free_seat" ? "no_free_seat" : "license_change";
   return queueEventIn(tx, deps, "seat.released", { ...ids, reason });

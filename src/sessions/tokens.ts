@@ -53,3 +53,9 @@ export function isRetired(retired: string, hash: string): boolean {
   const prefix = hash.slice(0, RETIRED_PREFIX_LENGTH);
   return retired.split(" ").includes(prefix);
 }
+
+/** `iat` and `exp` (Unix seconds) of an access token issued at `now` (ms): the session records `exp`. */
+export function accessTokenTimes(now: number, ttlSeconds: number): { iat: number; exp: number } {
+  const iat = Math.floor(now / 1000);
+  return { iat, exp: iat + ttlSeconds };
+}

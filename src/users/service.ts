@@ -11,6 +11,7 @@ import { badRequest, conflict, notFound } from "../errors";
 import { changedFields } from "../lib/changes";
 import { newId } from "../lib/crypto";
 import { queueMailIn } from "../mail/outbox";
+import { voidEmailTokensIn } from "../passwords/email-tokens";
 import { revokeUserSessionsIn } from "../sessions/revoke";
 
 export function normalizeEmail(email: string): string {
@@ -101,6 +102,17 @@ export async function insertUser(tx: Tx, deps: Pick<Deps, "clock">, input: NewUs
   return created;
 }
 
+/** The user with this email, or a new one without a password (`created`: mail them a set-password link). */
+export async function findOrCreateUserIn(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  input: NewUser,
+): Promise<{ user: User; created: boolean }> {
+  const existing = await findUserByEmailIn(tx, assertEmail(input.email));
+  if (existing) return { user: existing, created: false };
+  return { user: await insertUser(tx, deps, input), created: true };
+}
+
 /** Stores a new password hash (hashed by the caller, outside the transaction). */
 export async function setPasswordHashIn(tx: Tx, deps: Pick<Deps, "clock">, userId: string, hash: string) {
   await tx.update(users).set({ passwordHash: hash, updatedAt: deps.clock.now() }).where(eq(users.id, userId));
@@ -147,6 +159,8 @@ export async function updateUserIn(
     .where(eq(users.id, user.id))
     .returning();
   const after = updated as User;
+  // A password link goes to one address for one account state: a new address or status voids it.
+  if (changed.includes("email") || changed.includes("status")) await voidEmailTokensIn(tx, deps, user.id);
   const revokedSessions =
     after.status === "INACTIVE" && changed.includes("status")
       ? await revokeUserSessionsIn(tx, deps, user.id, { reason: "account_disabled", actor: options.actor })

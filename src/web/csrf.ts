@@ -48,13 +48,19 @@ function csrfValid(deps: CsrfDeps, cookie: CookieJar, submitted: unknown): boole
 }
 
 /**
- * Refuses a state-changing request sent from another site: an Origin header, when present, must
- * be PUBLIC_URL's origin, and a browser saying Sec-Fetch-Site: cross-site is refused too.
+ * True for a request a browser sent from another site: an Origin header, when present, must be
+ * PUBLIC_URL's origin (or one of `allowed`), and Sec-Fetch-Site: cross-site needs an allowed Origin.
+ * Clients that send neither header (apps, curl) are not browsers acting for another site.
  */
-function assertSameOrigin(deps: Pick<Deps, "config">, request: Request): void {
+export function isCrossSite(deps: Pick<Deps, "config">, request: Request, allowed: string[] = []): boolean {
   const origin = request.headers.get("origin");
+  if (origin !== null && allowed.includes(origin)) return false;
   const cross = origin !== null && origin !== new URL(deps.config.publicUrl).origin;
-  if (cross || request.headers.get("sec-fetch-site") === "cross-site") {
+  return cross || request.headers.get("sec-fetch-site") === "cross-site";
+}
+
+function assertSameOrigin(deps: Pick<Deps, "config">, request: Request): void {
+  if (isCrossSite(deps, request)) {
     throw forbidden("cross_origin", "This form was sent from another site, so it was refused. Nothing was changed.");
   }
 }

@@ -1,6 +1,6 @@
 // Field schemas shared by the webhook routes and actions (TypeBox via Elysia's `t`).
 import { t } from "elysia";
-import { ROLES, USER_STATUSES } from "../../db/schema";
+import { ROLES, USER_STATUSES, WEBHOOK_PROVIDERS } from "../../db/schema";
 import { MAX_SEATS } from "../licenses/service";
 
 /** Action payloads refuse unknown fields: a typo (or `__proto__`) is an error, not silently ignored. */
@@ -20,6 +20,8 @@ export const ValidUntil = t.Union([t.String({ minLength: 1, maxLength: 64 }), t.
 
 export const CreateWebhookBody = t.Object({
   name: nonBlank(100),
+  /** Who sends the deliveries: seatkey's actions (default) or one store's native events. */
+  provider: t.Optional(t.UnionEnum(WEBHOOK_PROVIDERS)),
   signingSecret: t.Optional(t.String({ minLength: 6, maxLength: 256 })),
 });
 

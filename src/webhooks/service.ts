@@ -5,6 +5,7 @@ import { auditIn, audit } from "../audit/audit";
 import type { Deps } from "../deps";
 import { AppError, badRequest } from "../errors";
 import { hitRateLimit } from "../rate-limits/service";
+import { receiveStoreEvent } from "../stores/service";
 import { ACTIONS } from "./actions";
 import { type Claim, finishClaimIn, type Reply, withIdempotency } from "./idempotency";
 import { MAX_EVENT_KEY } from "./model";
@@ -28,6 +29,12 @@ export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Re
   const started = performance.now();
   const webhook = await authenticateWebhook(deps, delivery.token);
   await hitRateLimit(deps, { key: `webhook:${webhook.id}`, rule: deps.config.rateLimits.webhookPerToken });
+  if (webhook.provider !== "seatkey") {
+    // A store endpoint: the store's native events and its own signature scheme only.
+    const reply = await receiveStoreEvent(deps, webhook, delivery);
+    await touchWebhook(deps, webhook);
+    return reply;
+  }
   verifyWebhookSignature(deps, webhook, delivery.headers, delivery.rawBody);
   await touchWebhook(deps, webhook);
 
@@ -70,16 +77,28 @@ function parseDelivery(rawBody: string): ParsedDelivery {
   if (id !== undefined && typeof id !== "string" && !Number.isSafeInteger(id)) {
     throw badRequest("invalid_input", "Invalid field: id (the event id must be a string or an integer)", "id");
   }
-  return { name: action, payload, eventId: id === undefined ? undefined : String(id) };
+  return { name: action, payload, eventId: id === undefined ? undefined : typedEventId(id as string | number) };
+}
+
+// Keys are typed, so an event id 1 and an event id "1" are two events: an integer is marked with a
+// control character, which string keys may not contain (a header cannot carry one either).
+// String keys keep their plain form, so records stored before this change still match.
+const INTEGER_MARK = "\u001f#";
+const CONTROL = /\p{Cc}/u;
+
+function typedEventId(id: string | number): string {
+  if (typeof id === "number") return `${INTEGER_MARK}${id}`;
+  if (CONTROL.test(id)) throw badRequest("invalid_input", "Invalid field: id (no control characters)", "id");
+  return id;
 }
 
 /** The Idempotency-Key header wins over the body's event id. */
 function eventKey(header: string | null, eventId: string | undefined): string | undefined {
   const key = header?.trim() || eventId;
-  if (key !== undefined && (key.length === 0 || key.length > MAX_EVENT_KEY)) {
+  if (key !== undefined && (key.length === 0 || key.length > MAX_EVENT_KEY || (key === header && CONTROL.test(key)))) {
     throw badRequest(
       "invalid_input",
-      `Idempotency-Key / id must be 1 to ${MAX_EVENT_KEY} characters`,
+      `Idempotency-Key / id must be 1 to ${MAX_EVENT_KEY} characters, without control characters`,
       "Idempotency-Key",
     );
   }

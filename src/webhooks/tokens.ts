@@ -3,23 +3,47 @@
 // secret is sealed with SECRET_KEY because it must be read back to check HMAC signatures.
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { webhookTokens, type WebhookToken } from "../../db/schema";
+import { webhookTokens, type WebhookProvider, type WebhookToken } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
-import { conflict, notFound, unauthorized } from "../errors";
+import { badRequest, conflict, notFound, unauthorized } from "../errors";
+import { STORES } from "../stores/providers";
 import { newId, randomToken, seal, sha256Hex } from "../lib/crypto";
 import { touchDue } from "../lib/touch";
 
 export interface CreatedWebhook {
   id: string;
   name: string;
+  provider: WebhookProvider;
   /** The raw token: returned this once, never stored. */
   token: string;
+  /** What to paste into the store; for a store endpoint it carries the token (stores only take a URL). */
   url: string;
+}
+
+/** A store endpoint checks its store's signature, so it needs the store's signing secret; Gumroad signs nothing. */
+function checkSecret(provider: WebhookProvider, signingSecret: string | undefined) {
+  if (provider === "seatkey") return;
+  if (STORES[provider].signed && !signingSecret) {
+    throw badRequest(
+      "invalid_input",
+      `A ${provider} endpoint needs the signingSecret the store shows for it`,
+      "signingSecret",
+    );
+  }
+  if (!STORES[provider].signed && signingSecret) {
+    throw badRequest(
+      "invalid_input",
+      `${provider} signs nothing: its endpoint takes no signingSecret`,
+      "signingSecret",
+    );
+  }
 }
 
 export interface NewWebhook {
   name: string;
+  /** Who sends the deliveries: seatkey's actions (default) or one store's native events. */
+  provider?: WebhookProvider | undefined;
   signingSecret?: string | undefined;
   /** The admin it belongs to; null when an operator made it from the terminal. */
   createdBy: string | null;
@@ -29,6 +53,8 @@ export interface NewWebhook {
 
 /** Creates a webhook token inside an open transaction; the raw token is in the answer only. */
 export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config" | "keys">, input: NewWebhook) {
+  const provider = input.provider ?? "seatkey";
+  checkSecret(provider, input.signingSecret);
   const token = randomToken();
   const id = newId();
   const name = input.name.trim();
@@ -36,6 +62,7 @@ export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config
     id,
     createdBy: input.createdBy,
     name,
+    provider,
     tokenHash: sha256Hex(token),
     signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
     createdAt: deps.clock.now(),
@@ -43,13 +70,22 @@ export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config
   await auditIn(tx, deps, {
     event: "webhook.created",
     actor: input.actor ?? `admin:${input.createdBy}`,
-    detail: { webhookId: id, name, signed: Boolean(input.signingSecret) },
+    detail: { webhookId: id, name, provider, signed: Boolean(input.signingSecret) },
   });
-  return { id, name, token, url: `${deps.config.publicUrl}/api/webhooks` } satisfies CreatedWebhook;
+  const base = `${deps.config.publicUrl}/api/webhooks`;
+  const url = provider === "seatkey" ? base : `${base}?token=${token}`;
+  return { id, name, provider, token, url } satisfies CreatedWebhook;
 }
 
 export async function createWebhook(deps: Deps, input: NewWebhook): Promise<CreatedWebhook> {
   return deps.db.write((tx) => createWebhookIn(tx, deps, input));
+}
+
+/** A store endpoint by id (admin routes); 404 for an unknown id or a seatkey endpoint. */
+export async function findStoreWebhook(deps: Pick<Deps, "db">, webhookId: string): Promise<WebhookToken> {
+  const webhook = await deps.db.orm.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, webhookId) });
+  if (!webhook || webhook.provider === "seatkey") throw notFound("webhook_not_found", "No store endpoint with this id");
+  return webhook;
 }
 
 /** The live webhook a raw token belongs to; 401 when missing, unknown or revoked. */
@@ -80,6 +116,7 @@ export function toWebhookView(webhook: WebhookToken) {
   return {
     id: webhook.id,
     name: webhook.name,
+    provider: webhook.provider,
     createdBy: webhook.createdBy,
     signed: webhook.signingSecretSealed !== null,
     createdAt: webhook.createdAt,

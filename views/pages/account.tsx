@@ -1,5 +1,5 @@
 // /account: profile, licenses with seats, every signed-in device with revoke buttons.
-import type { AccountOverview, AccountSessionRow } from "../../src/account/service";
+import type { AccountOverview, AccountProductRow, AccountSessionRow } from "../../src/account/service";
 import { After, CsrfInput, ErrorSummary, Field, NewPasswordFields } from "../components";
 import { DeviceIcon } from "../icons";
 import { Layout } from "../layout";
@@ -8,9 +8,15 @@ const LIMITED_TEXT: Record<string, string> = {
   no_license: "no license for this app",
   expired: "license expired",
   no_free_seat: "all seats in use",
+  seat_cooling_down: "a released seat is still cooling down",
 };
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A stored time as ISO 8601; "" when it is beyond what a Date holds (an old row must not break the page). */
+const iso = (ms: number) => {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+};
+const day = (ms: number) => iso(ms).slice(0, 10) || "far future";
 
 function SessionStatus({ s }: { s: AccountSessionRow }) {
   if (s.kind === "account") return <span class="badge">Account page</span>;
@@ -37,13 +43,13 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
           {where && <span safe>{`${where} · `}</span>}
           <span>
             Last active{" "}
-            <time class="nowrap" datetime={new Date(s.lastUsedAt).toISOString()} safe>
+            <time class="nowrap" datetime={iso(s.lastUsedAt)} safe>
               {s.lastActive}
             </time>
           </span>
           <span>
             {" · Signed in "}
-            <time class="nowrap" datetime={new Date(s.createdAt).toISOString()} safe>
+            <time class="nowrap" datetime={iso(s.createdAt)} safe>
               {s.created}
             </time>
           </span>
@@ -63,6 +69,24 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
   );
 }
 
+/** One product: its seats in use, and a released seat still cooling down ("frees in 4 minutes"). */
+function ProductRow({ p }: { p: AccountProductRow }) {
+  const cooling =
+    p.freesIn && ` (${p.cooling === 1 ? "a released seat" : `${p.cooling} released seats`}; one frees ${p.freesIn})`;
+  return (
+    <tr>
+      <td safe>{p.productId}</td>
+      <td>
+        <time class="nowrap" datetime={iso(p.validUntil)} safe>
+          {day(p.validUntil)}
+        </time>
+        {p.seats === 0 && <span class="badge badge-warn"> expired</span>}
+      </td>
+      <td safe>{`${p.used} / ${p.seats}${cooling || ""}`}</td>
+    </tr>
+  );
+}
+
 export interface AccountPageProps {
   site: string;
   csrf: string;
@@ -71,7 +95,7 @@ export interface AccountPageProps {
 }
 
 export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) {
-  const { user, licenses, seats, sessions } = overview;
+  const { user, licenses, products, seats, sessions } = overview;
   const others = sessions.filter((s) => !s.current).length;
   return (
     <Layout title="Your account" site={site} wide>
@@ -111,17 +135,8 @@ export function AccountPage({ site, csrf, overview, notice }: AccountPageProps) 
                   </tr>
                 </thead>
                 <tbody>
-                  {licenses.map((l) => (
-                    <tr>
-                      <td safe>{l.productId}</td>
-                      <td>
-                        <time class="nowrap" datetime={new Date(l.validUntil).toISOString()} safe>
-                          {day(l.validUntil)}
-                        </time>
-                        {!l.valid && <span class="badge badge-warn"> expired</span>}
-                      </td>
-                      <td safe>{`${l.seatsUsed} / ${l.seats}`}</td>
-                    </tr>
+                  {products.map((p) => (
+                    <ProductRow p={p} />
                   ))}
                 </tbody>
               </table>

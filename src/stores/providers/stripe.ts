@@ -25,12 +25,7 @@ import type { StoreAdapter } from "./types";
 export const stripe: StoreAdapter = {
   provider: "stripe",
   signed: true,
-  verify(secret, headers, rawBody, nowMs) {
-    const pairs = headerPairs(requireHeader(headers, "Stripe-Signature", "Stripe"), ",");
-    const t = pairs.find(([k]) => k === "t")?.[1];
-    const v1 = pairs.filter(([k, v]) => k === "v1" && v).map(([, v]) => v);
-    verifyTimestamped(secret, t, v1, (ts) => `${ts}.${rawBody}`, nowMs);
-  },
+  verify: (secret, headers, rawBody, nowMs) => verifyStripeScheme(secret, headers, rawBody, nowMs, "Stripe"),
   parse(rawBody) {
     const event = parseJsonBody(rawBody);
     const type = text(event.type, "type");
@@ -45,6 +40,14 @@ export const stripe: StoreAdapter = {
     };
   },
 };
+
+/** Stripe's scheme, also the one scheme of signed `seatkey` endpoints (`label` names the endpoint kind). */
+export function verifyStripeScheme(secret: string, headers: Headers, rawBody: string, nowMs: number, label: string) {
+  const pairs = headerPairs(requireHeader(headers, "Stripe-Signature", label), ",");
+  const t = pairs.find(([k]) => k === "t")?.[1];
+  const v1 = pairs.filter(([k, v]) => k === "v1" && v).map(([, v]) => v);
+  verifyTimestamped(secret, t, v1, (ts) => `${ts}.${rawBody}`, nowMs);
+}
 
 function change(type: string, o: Json, occurredAt: number): StoreChange {
   switch (type) {

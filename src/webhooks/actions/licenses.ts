@@ -1,15 +1,15 @@
 // Webhook actions on licenses: create-license, update-license, delete-license, grant-license.
 import { t } from "elysia";
 import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../licenses/service";
-import { findUserByEmailIn, insertUser, toPublicUser } from "../../users/service";
+import { findOrCreateUserIn, toPublicUser } from "../../users/service";
 import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
 import { defineAction } from "../registry";
 import { mailPasswordLinkIn } from "../../passwords/service";
 
 export const createLicense = defineAction(
   t.Object({ userId: Id, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
-  async (tx, { deps }, p) => {
-    const license = await createLicenseIn(tx, deps, p);
+  async (tx, { deps, actor }, p) => {
+    const license = await createLicenseIn(tx, deps, p, { actor });
     return { response: { license }, userId: license.userId, detail: { licenseId: license.id } };
   },
 );
@@ -44,15 +44,14 @@ export const deleteLicense = defineAction(
 /** One call after a purchase: the user (created and mailed a set-password link if new) plus the license. */
 export const grantLicense = defineAction(
   t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
-  async (tx, { deps }, p) => {
-    const existing = await findUserByEmailIn(tx, p.email);
-    const user = existing ?? (await insertUser(tx, deps, p));
-    const license = await createLicenseIn(tx, deps, { ...p, userId: user.id });
-    if (!existing) await mailPasswordLinkIn(tx, deps, user);
+  async (tx, { deps, actor }, p) => {
+    const { user, created } = await findOrCreateUserIn(tx, deps, p);
+    const license = await createLicenseIn(tx, deps, { ...p, userId: user.id }, { actor });
+    if (created) await mailPasswordLinkIn(tx, deps, user);
     return {
-      response: { user: toPublicUser(user), license, userCreated: !existing },
+      response: { user: toPublicUser(user), license, userCreated: created },
       userId: user.id,
-      detail: { licenseId: license.id, userCreated: !existing },
+      detail: { licenseId: license.id, userCreated: created },
     };
   },
 );

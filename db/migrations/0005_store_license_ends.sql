@@ -1,0 +1,1 @@
+ALTER TABLE `licenses` ADD `external_ended_at` integer;

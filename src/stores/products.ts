@@ -1,0 +1,108 @@
+// The product map of a store endpoint: the store's price / variant / product id → the seatkey
+// `productId` it grants, seats per unit bought, and for one-time purchases a term (or perpetual).
+// Plain use cases (setMapping, listMappings, removeMapping) for the admin API and the operator CLI.
+import { and, eq, inArray } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { storeProducts, type StoreProduct } from "../../db/schema";
+import type { Deps } from "../deps";
+import { badRequest, notFound } from "../errors";
+import type { LineItem } from "./event";
+
+export const MAX_SEATS_PER_UNIT = 10_000;
+export const MAX_TERM_DAYS = 36_500;
+
+export interface Mapping {
+  webhookId: string;
+  /** The store's id: a Stripe price or product, a Lemon Squeezy variant or product, a Paddle price or product, a Gumroad product. */
+  externalId: string;
+  productId: string;
+  seatsPerUnit?: number | undefined;
+  /** One-time purchases: days the license lasts; null or absent = perpetual. */
+  termDays?: number | null | undefined;
+}
+
+function checkMapping(input: Mapping) {
+  const seats = input.seatsPerUnit ?? 1;
+  if (!Number.isSafeInteger(seats) || seats < 1 || seats > MAX_SEATS_PER_UNIT) {
+    throw badRequest(
+      "invalid_input",
+      `seatsPerUnit must be a whole number from 1 to ${MAX_SEATS_PER_UNIT}`,
+      "seatsPerUnit",
+    );
+  }
+  const term = input.termDays ?? null;
+  if (term !== null && (!Number.isSafeInteger(term) || term < 1 || term > MAX_TERM_DAYS)) {
+    throw badRequest(
+      "invalid_input",
+      `termDays must be a whole number from 1 to ${MAX_TERM_DAYS}, or null for perpetual`,
+      "termDays",
+    );
+  }
+  return { seats, term };
+}
+
+/** Adds or replaces one entry of an endpoint's product map. */
+export async function setMapping(deps: Pick<Deps, "db" | "clock">, input: Mapping): Promise<StoreProduct> {
+  const { seats, term } = checkMapping(input);
+  const now = deps.clock.now();
+  const values = { productId: input.productId.trim(), seatsPerUnit: seats, termDays: term, updatedAt: now };
+  const [row] = await deps.db.write((tx) =>
+    tx
+      .insert(storeProducts)
+      .values({ webhookId: input.webhookId, externalId: input.externalId.trim(), createdAt: now, ...values })
+      .onConflictDoUpdate({ target: [storeProducts.webhookId, storeProducts.externalId], set: values })
+      .returning(),
+  );
+  return row as StoreProduct;
+}
+
+export async function listMappings(deps: Pick<Deps, "db">, webhookId: string): Promise<StoreProduct[]> {
+  return deps.db.orm
+    .select()
+    .from(storeProducts)
+    .where(eq(storeProducts.webhookId, webhookId))
+    .orderBy(storeProducts.externalId);
+}
+
+/** Removes one entry; 404 when there is none. Licenses already granted stay as they are. */
+export async function removeMapping(deps: Pick<Deps, "db">, webhookId: string, externalId: string): Promise<void> {
+  const removed = await deps.db.write((tx) =>
+    tx
+      .delete(storeProducts)
+      .where(and(eq(storeProducts.webhookId, webhookId), eq(storeProducts.externalId, externalId)))
+      .returning({ externalId: storeProducts.externalId }),
+  );
+  if (removed.length === 0) throw notFound("mapping_not_found", `No product map entry for ${externalId}`);
+}
+
+export interface Grant {
+  productId: string;
+  seats: number;
+  /** The mapped entry's term (one-time purchases); null = perpetual. */
+  termDays: number | null;
+  /** Bought items of other products: not granted (one license per store purchase). */
+  skipped: string[];
+}
+
+/**
+ * What bought items grant under the map: seats = quantity × seats per unit, added up for the
+ * product of the first mapped item. Undefined when no item is mapped.
+ */
+export async function grantFor(tx: Tx, webhookId: string, items: LineItem[]): Promise<Grant | undefined> {
+  const keys = [...new Set(items.flatMap((item) => item.keys))];
+  if (keys.length === 0) return undefined;
+  const rows = await tx
+    .select()
+    .from(storeProducts)
+    .where(and(eq(storeProducts.webhookId, webhookId), inArray(storeProducts.externalId, keys)));
+  const byKey = new Map(rows.map((row) => [row.externalId, row]));
+  let grant: Grant | undefined;
+  for (const item of items) {
+    const entry = item.keys.map((k) => byKey.get(k)).find((row) => row !== undefined);
+    if (!entry) continue;
+    grant ??= { productId: entry.productId, seats: 0, termDays: entry.termDays, skipped: [] };
+    if (entry.productId === grant.productId) grant.seats += item.quantity * entry.seatsPerUnit;
+    else grant.skipped.push(entry.externalId);
+  }
+  return grant;
+}
