@@ -93,6 +93,7 @@ export function compatRoutes(deps: Deps) {
             },
             400,
             401,
+            403,
             404,
             409,
             429,

@@ -9,6 +9,7 @@ import {
   STORE_EVENT_STATUSES,
   USER_STATUSES,
   WEBHOOK_PROVIDERS,
+  WEBHOOK_SCOPES,
 } from "../../db/schema";
 import { DELIVERY_STATUSES } from "../events/deliveries";
 import { EVENT_TYPES } from "../events/types";
@@ -66,6 +67,7 @@ export const Webhook = t.Object({
   id: Str,
   name: Str,
   provider: t.UnionEnum(WEBHOOK_PROVIDERS),
+  scope: t.UnionEnum(WEBHOOK_SCOPES),
   createdBy: Nullable(Str),
   signed: t.Boolean(),
   createdAt: Ms,
@@ -150,6 +152,7 @@ export const CreatedWebhook = t.Object({
   id: Str,
   name: Str,
   provider: t.UnionEnum(WEBHOOK_PROVIDERS),
+  scope: t.UnionEnum(WEBHOOK_SCOPES),
   token: t.String({ description: "Shown once" }),
   url: t.String({ description: "Where the store sends deliveries" }),
 });

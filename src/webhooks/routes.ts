@@ -67,7 +67,7 @@ export function webhookRoutes(deps: Deps) {
           tags: ["webhooks"],
           security: WEBHOOK_SECURITY,
           requestBody: { required: true, content: { "application/json": { schema: ActionBody as object } } },
-          responses: answers({ 200: WebhookReply }, 400, 401, 404, 409, 429),
+          responses: answers({ 200: WebhookReply }, 400, 401, 403, 404, 409, 429),
         },
       },
     );
