@@ -33,7 +33,15 @@ export interface SeatScope {
  */
 export function withoutSeat(seat: SeatDecision): SeatDecision {
   const remaining = seat.limited ? seat.remaining : seat.remaining + 1;
-  return { ...seat, limited: true, limitedReason: "requested", product: null, remaining, seatFreeAt: null, licenses: [] };
+  return {
+    ...seat,
+    limited: true,
+    limitedReason: "requested",
+    product: null,
+    remaining,
+    seatFreeAt: null,
+    licenses: [],
+  };
 }
 
 /** SQL: a `sessions` row holds a seat now (an app session, live, not limited, not idle). */
