@@ -17,6 +17,10 @@ export const LIMITED_REASONS = ["no_license", "expired", "no_free_seat", "seat_c
 export type LimitedReason = (typeof LIMITED_REASONS)[number];
 // Who sends a webhook endpoint its deliveries: seatkey's own actions, or a store's native events.
 export const WEBHOOK_PROVIDERS = ["seatkey", "stripe", "lemonsqueezy", "paddle", "gumroad"] as const;
+// What a seatkey-action token may do: "store" (the default) manages customers and can never grant,
+// change or remove an ADMIN, nor revoke another token; "admin" may, and is only made on purpose.
+export const WEBHOOK_SCOPES = ["store", "admin"] as const;
+export type WebhookScope = (typeof WEBHOOK_SCOPES)[number];
 export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
 export type StoreProvider = Exclude<WebhookProvider, "seatkey">;
 export const STORE_EVENT_STATUSES = ["received", "applied", "parked", "unmapped", "ignored", "failed"] as const;
@@ -131,6 +135,7 @@ export const webhookTokens = sqliteTable(
     name: text("name").notNull(),
     // What the endpoint takes: seatkey's actions, or one store's native events and its signature scheme only.
     provider: text("provider", { enum: WEBHOOK_PROVIDERS }).notNull().default("seatkey"),
+    scope: text("scope", { enum: WEBHOOK_SCOPES }).notNull().default("store"),
     tokenHash: text("token_hash").notNull(),
     // Sealed with SECRET_KEY (it must be readable to verify HMAC signatures); null when unsigned.
     signingSecretSealed: text("signing_secret_sealed"),

@@ -182,7 +182,7 @@ describe("bun run admin: changing", () => {
     const hook = created.json<{ id: string; token: string }>();
     expect(hook.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const list = await admin("webhooks", "list");
-    expect(list.stdout).toMatch(new RegExp(`^${hook.id} +Shop +no `, "m"));
+    expect(list.stdout).toMatch(new RegExp(`^${hook.id} +Shop +seatkey +store +no `, "m"));
     const rotated = await admin("webhooks", "rotate-secret", hook.id, "--yes");
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/new signing secret \(shown this once\): whsec_/);

@@ -27,7 +27,7 @@ describe("POST /api/webhooks/create", () => {
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as Hook;
-    expect(Object.keys(created).sort()).toEqual(["id", "name", "provider", "token", "url"]);
+    expect(Object.keys(created).sort()).toEqual(["id", "name", "provider", "scope", "token", "url"]);
     expect(created.url).toBe("http://localhost:3000/api/webhooks");
     expect(created.token.length).toBeGreaterThanOrEqual(43);
     const row = await t.deps.db.orm.query.webhookTokens.findFirst({ where: eq(webhookTokens.id, created.id) });
@@ -98,7 +98,8 @@ describe("authenticating a delivery", () => {
 
   test("a revoked token is 401 token_revoked, in the header and in the query", async () => {
     const doomed = await createHook(t, admin, { name: "doomed" });
-    const res = await kit.send<{ webhook: { id: string; revokedAt: number } }>({
+    // A token may revoke itself (a store retiring its credential); others need the admin scope.
+    const res = await deliveryKit(t, doomed).send<{ webhook: { id: string; revokedAt: number } }>({
       action: "revoke-webhook",
       webhookId: doomed.id,
     });
@@ -114,7 +115,8 @@ describe("authenticating a delivery", () => {
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { code: string }).code).toBe("token_revoked");
     }
-    await kit.expectRefused({ action: "revoke-webhook", webhookId: "no-such-webhook" }, 404, "webhook_not_found");
+    const ops = deliveryKit(t, await createHook(t, admin, { name: "ops", scope: "admin" }));
+    await ops.expectRefused({ action: "revoke-webhook", webhookId: "no-such-webhook" }, 404, "webhook_not_found");
   });
 
   test("deliveries are rate limited per token (429 with Retry-After)", async () => {
@@ -122,7 +124,7 @@ describe("authenticating a delivery", () => {
     try {
       const boss = await signedInUser(limited);
       const [a, b] = [await createHook(limited, boss), await createHook(limited, boss)];
-      const body = { action: "revoke-webhook", webhookId: "missing" };
+      const body = { action: "revoke-session", sessionId: "missing" };
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await deliver(limited, a.token, body)).status);
       expect(statuses).toEqual([404, 404, 404, 429]);

@@ -9,7 +9,7 @@ import { mailPasswordLinkIn } from "../passwords/service";
 import { ROLES, type Role } from "../../db/schema";
 import { findUserIn, insertUser, toPublicUser } from "../users/service";
 import { ACTIONS } from "../webhooks/actions";
-import { createWebhookIn, setSigningSecretIn } from "../webhooks/tokens";
+import { createWebhookIn, type NewWebhook, setSigningSecretIn } from "../webhooks/tokens";
 
 /** Runs a webhook action (create-user, update-license, revoke-session, …) as an admin or operator. */
 export async function runAdminAction(deps: Deps, name: string, payload: Record<string, unknown>, actor: string) {
@@ -17,7 +17,8 @@ export async function runAdminAction(deps: Deps, name: string, payload: Record<s
   if (!action) throw badRequest("unknown_action", `Unknown action "${name}"`, "action");
   const bound = action.prepare(payload);
   return deps.db.write(async (tx) => {
-    const result = await bound(tx, { deps, actor });
+    // An admin or operator holds every power a webhook token's scope can give.
+    const result = await bound(tx, { deps, actor, scope: "admin", webhookId: null });
     await auditIn(tx, deps, {
       event: `admin.${name}`,
       userId: result.userId ?? null,
@@ -58,11 +59,7 @@ export async function resetLink(deps: Deps, userId: string, actor: string): Prom
   });
 }
 
-export async function createWebhookAs(
-  deps: Deps,
-  input: { name: string; signingSecret?: string | undefined; createdBy: string | null },
-  actor: string,
-) {
+export async function createWebhookAs(deps: Deps, input: Omit<NewWebhook, "actor">, actor: string) {
   return deps.db.write((tx) => createWebhookIn(tx, deps, { ...input, actor }));
 }
 

@@ -21,7 +21,15 @@ export interface Mapping {
   termDays?: number | null | undefined;
 }
 
+const MAX_ID = 200;
+
 function checkMapping(input: Mapping) {
+  for (const field of ["externalId", "productId"] as const) {
+    const value = input[field].trim();
+    if (value.length === 0 || value.length > MAX_ID) {
+      throw badRequest("invalid_input", `${field} must be 1 to ${MAX_ID} characters`, field);
+    }
+  }
   const seats = input.seatsPerUnit ?? 1;
   if (!Number.isSafeInteger(seats) || seats < 1 || seats > MAX_SEATS_PER_UNIT) {
     throw badRequest(

@@ -1,6 +1,6 @@
 // Field schemas shared by the webhook routes and actions (TypeBox via Elysia's `t`).
 import { t } from "elysia";
-import { ROLES, USER_STATUSES, WEBHOOK_PROVIDERS } from "../../db/schema";
+import { ROLES, USER_STATUSES, WEBHOOK_PROVIDERS, WEBHOOK_SCOPES } from "../../db/schema";
 import { MAX_SEATS } from "../licenses/service";
 
 /** Action payloads refuse unknown fields: a typo (or `__proto__`) is an error, not silently ignored. */
@@ -23,6 +23,12 @@ export const CreateWebhookBody = t.Object({
   /** Who sends the deliveries: seatkey's actions (default) or one store's native events. */
   provider: t.Optional(t.UnionEnum(WEBHOOK_PROVIDERS)),
   signingSecret: t.Optional(t.String({ minLength: 6, maxLength: 256 })),
+  // "store" is listed first: Elysia fills an absent optional enum with its first value.
+  scope: t.Optional(
+    t.UnionEnum(WEBHOOK_SCOPES, {
+      description: "store (default): customers only, never an ADMIN; admin: may grant and change ADMINs",
+    }),
+  ),
 });
 
 /** Idempotency keys and event ids: opaque, bounded. */

@@ -4,6 +4,7 @@
 import type { Static, TSchema } from "elysia";
 import { TypeCompiler } from "elysia/type-system";
 import type { Tx } from "../../db/client";
+import type { WebhookScope } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, fieldName } from "../errors";
 
@@ -11,6 +12,10 @@ export interface ActionContext {
   deps: Deps;
   /** "webhook:<id>", for audit rows and revocations. */
   actor: string;
+  /** What the caller may do (src/webhooks/scope.ts): a token's scope, or "admin" for admins and operators. */
+  scope: WebhookScope;
+  /** The calling webhook token; null for an admin or operator. */
+  webhookId: string | null;
 }
 
 export interface ActionResult {

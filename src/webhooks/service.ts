@@ -44,7 +44,7 @@ export async function receiveWebhook(deps: Deps, delivery: Delivery): Promise<Re
     const valid = [...ACTIONS.keys()].join(", ");
     throw badRequest("unknown_action", `Unknown action "${name.slice(0, 64)}"; valid actions: ${valid}`, "action");
   }
-  const ctx: ActionContext = { deps, actor: `webhook:${webhook.id}` };
+  const ctx: ActionContext = { deps, actor: `webhook:${webhook.id}`, scope: webhook.scope, webhookId: webhook.id };
   const key = eventKey(delivery.headers.get("idempotency-key"), eventId);
   try {
     const bound = action.prepare(payload);

@@ -3,7 +3,7 @@
 // secret is sealed with SECRET_KEY because it must be read back to check HMAC signatures.
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { webhookTokens, type WebhookProvider, type WebhookToken } from "../../db/schema";
+import { webhookTokens, type WebhookProvider, type WebhookScope, type WebhookToken } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
 import { badRequest, conflict, notFound, unauthorized } from "../errors";
@@ -15,6 +15,7 @@ export interface CreatedWebhook {
   id: string;
   name: string;
   provider: WebhookProvider;
+  scope: WebhookScope;
   /** The raw token: returned this once, never stored. */
   token: string;
   /** What to paste into the store; for a store endpoint it carries the token (stores only take a URL). */
@@ -44,6 +45,8 @@ export interface NewWebhook {
   name: string;
   /** Who sends the deliveries: seatkey's actions (default) or one store's native events. */
   provider?: WebhookProvider | undefined;
+  /** "store" (default) or "admin": only a seatkey-action token may have the admin scope. */
+  scope?: WebhookScope | undefined;
   signingSecret?: string | undefined;
   /** The admin it belongs to; null when an operator made it from the terminal. */
   createdBy: string | null;
@@ -54,7 +57,15 @@ export interface NewWebhook {
 /** Creates a webhook token inside an open transaction; the raw token is in the answer only. */
 export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config" | "keys">, input: NewWebhook) {
   const provider = input.provider ?? "seatkey";
+  const scope = input.scope ?? "store";
   checkSecret(provider, input.signingSecret);
+  if (scope === "admin" && provider !== "seatkey") {
+    throw badRequest(
+      "invalid_input",
+      `A ${provider} endpoint only applies store events: it takes no admin scope`,
+      "scope",
+    );
+  }
   const token = randomToken();
   const id = newId();
   const name = input.name.trim();
@@ -63,6 +74,7 @@ export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config
     createdBy: input.createdBy,
     name,
     provider,
+    scope,
     tokenHash: sha256Hex(token),
     signingSecretSealed: input.signingSecret ? seal(deps.keys.secretKey, input.signingSecret) : null,
     createdAt: deps.clock.now(),
@@ -70,11 +82,11 @@ export async function createWebhookIn(tx: Tx, deps: Pick<Deps, "clock" | "config
   await auditIn(tx, deps, {
     event: "webhook.created",
     actor: input.actor ?? `admin:${input.createdBy}`,
-    detail: { webhookId: id, name, provider, signed: Boolean(input.signingSecret) },
+    detail: { webhookId: id, name, provider, scope, signed: Boolean(input.signingSecret) },
   });
   const base = `${deps.config.publicUrl}/api/webhooks`;
   const url = provider === "seatkey" ? base : `${base}?token=${token}`;
-  return { id, name, provider, token, url } satisfies CreatedWebhook;
+  return { id, name, provider, scope, token, url } satisfies CreatedWebhook;
 }
 
 export async function createWebhook(deps: Deps, input: NewWebhook): Promise<CreatedWebhook> {
@@ -117,6 +129,7 @@ export function toWebhookView(webhook: WebhookToken) {
     id: webhook.id,
     name: webhook.name,
     provider: webhook.provider,
+    scope: webhook.scope,
     createdBy: webhook.createdBy,
     signed: webhook.signingSecretSealed !== null,
     createdAt: webhook.createdAt,

@@ -1,5 +1,6 @@
 // webhooks list | create | revoke | rotate-secret · stats
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { WEBHOOK_PROVIDERS, WEBHOOK_SCOPES, type WebhookProvider, type WebhookScope } from "../../../db/schema";
 import { createWebhookAs, rotateWebhookSecret, runAdminAction } from "../../admin/operations";
 import { stats } from "../../admin/stats";
 import { listWebhooks } from "../../webhooks/tokens";
@@ -19,6 +20,8 @@ export const registerWebhooks: Register = (program, context) => {
         out.table(list, [
           { header: "id", value: (w) => w.id },
           { header: "name", value: (w) => w.name },
+          { header: "provider", value: (w) => w.provider },
+          { header: "scope", value: (w) => (w.scope === "admin" ? out.colors.yellow(w.scope) : w.scope) },
           { header: "signed", value: (w) => (w.signed ? "yes" : "no") },
           { header: "created", value: (w) => time(w.createdAt) },
           { header: "last used", value: (w) => time(w.lastUsedAt) },
@@ -30,21 +33,38 @@ export const registerWebhooks: Register = (program, context) => {
     .command("create")
     .description("a new webhook token for a store; printed this once")
     .argument("<name>")
-    .option("--signing-secret <secret>", "require HMAC-SHA256 signatures with this secret")
-    .action(async (name: string, opts: { signingSecret?: string }, cmd: Command) => {
-      const { out, run } = context(cmd);
-      const created = await run((deps) =>
-        createWebhookAs(deps, { name, signingSecret: opts.signingSecret, createdBy: null }, OPERATOR),
-      );
-      out.result(created, () => {
-        fields(out, [
-          ["id", created.id],
-          ["url", created.url],
-          ["token", created.token],
-        ]);
-        out.line(out.colors.yellow("The token is shown this once: give it to the store now."));
-      });
-    });
+    .option("--signing-secret <secret>", "require signatures with this secret (a store's: the one its dashboard shows)")
+    .addOption(
+      new Option("--provider <store>", "a store's own events instead of seatkey actions")
+        .choices(WEBHOOK_PROVIDERS)
+        .default("seatkey"),
+    )
+    .addOption(
+      new Option("--scope <scope>", "admin: may also grant and change ADMIN users (seatkey actions only)")
+        .choices(WEBHOOK_SCOPES)
+        .default("store"),
+    )
+    .action(
+      async (
+        name: string,
+        opts: { signingSecret?: string; provider: WebhookProvider; scope: WebhookScope },
+        cmd: Command,
+      ) => {
+        const { out, run } = context(cmd);
+        const input = { name, signingSecret: opts.signingSecret, provider: opts.provider, scope: opts.scope };
+        const created = await run((deps) => createWebhookAs(deps, { ...input, createdBy: null }, OPERATOR));
+        out.result(created, () => {
+          fields(out, [
+            ["id", created.id],
+            ["provider", created.provider],
+            ["scope", created.scope],
+            ["url", created.url],
+            ["token", created.token],
+          ]);
+          out.line(out.colors.yellow("The token is shown this once: give it to the store now."));
+        });
+      },
+    );
   webhooks
     .command("revoke")
     .description("stop a webhook token working")

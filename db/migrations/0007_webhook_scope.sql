@@ -1,0 +1,1 @@
+ALTER TABLE `webhook_tokens` ADD `scope` text DEFAULT 'store' NOT NULL;
