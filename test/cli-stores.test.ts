@@ -59,7 +59,7 @@ describe("a store endpoint from the terminal", () => {
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/^seatkey-pro +pro +2 +perpetual/m);
     const list = await admin("map", "list", hook.id, "--json");
-    expect(list.json()).toEqual([
+    expect(list.json<unknown[]>()).toEqual([
       expect.objectContaining({ externalId: "seatkey-pro", productId: "pro", seatsPerUnit: 2 }),
     ]);
 

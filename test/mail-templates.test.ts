@@ -5,37 +5,17 @@ import { MAIL_KINDS, type MailRequest } from "../src/mail/kinds";
 import { queueMail } from "../src/mail/outbox";
 import { formatTime, renderMail } from "../views/emails/messages";
 import { createTestContext } from "./helpers";
+import { MAIL_SAMPLES, SAMPLE_LINK } from "./mail-samples";
 
 const PUBLIC = "https://auth.example.com";
-const LINK = `${PUBLIC}/create-password?token=tok_123`;
+const LINK = SAMPLE_LINK;
 const ctx = { publicUrl: PUBLIC, now: Date.UTC(2030, 0, 1, 12, 30) };
 const HOSTILE = `<script>alert("x")</script> & Co`;
 
 const t = await createTestContext();
 afterAll(() => t.close());
 
-const samples: MailRequest[] = [
-  { to: "a@example.com", kind: "set-password", data: { name: "Ada", link: LINK } },
-  { to: "a@example.com", kind: "reset-password", data: { name: "Ada", link: LINK } },
-  {
-    to: "a@example.com",
-    kind: "password-changed",
-    data: { name: "Ada", time: "2030-01-01T12:30:00Z", ip: "203.0.113.9" },
-  },
-  {
-    to: "a@example.com",
-    kind: "session-revoked",
-    data: { name: "Ada", device: "Firefox on Linux", revokedBy: "you", time: "1893501000000" },
-  },
-  { to: "a@example.com", kind: "reuse-detected", data: { name: "Ada", device: "curl/8", ip: "198.51.100.7" } },
-  { to: "a@example.com", kind: "account-changed", data: { name: "Ada", changes: "email address, name" } },
-  { to: "a@example.com", kind: "account-deleted", data: { name: "Ada" } },
-  {
-    to: "a@example.com",
-    kind: "event-endpoint-disabled",
-    data: { name: "Ada", url: "https://crm.example.com/hooks", reason: "every delivery failed since …" },
-  },
-];
+const samples = MAIL_SAMPLES;
 
 describe("templates", () => {
   test("there is a sample for every mail kind", () => {

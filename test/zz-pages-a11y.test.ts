@@ -5,10 +5,11 @@ import { AxeBuilder } from "@axe-core/playwright";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { unlimitedRateLimitEnv } from "../src/config";
-import { MAIL_KINDS, type MailRequest } from "../src/mail/kinds";
+import { MAIL_KINDS } from "../src/mail/kinds";
 import { renderMail } from "../views/emails/messages";
 import { type BrowserApp, HAS_BROWSER, startBrowserApp } from "./browser";
 import { PASSWORD, seedUser } from "./fixtures";
+import { MAIL_SAMPLES } from "./mail-samples";
 
 const BROWSER_TEST_MS = 120_000;
 const IPHONE =
@@ -154,25 +155,7 @@ describe.skipIf(!HAS_BROWSER)("every page state: no axe violations, phone and de
 
 describe.skipIf(!HAS_BROWSER)("every mail, as a mail client shows it", () => {
   const ctx = { publicUrl: "https://auth.example.com", now: Date.UTC(2030, 0, 1, 12, 30), brandName: "Acme Studio" };
-  const link = "https://auth.example.com/create-password?token=tok_123";
-  const samples: MailRequest[] = [
-    { to: "a@example.com", kind: "set-password", data: { name: "Ada", link } },
-    { to: "a@example.com", kind: "reset-password", data: { name: "Ada", link } },
-    { to: "a@example.com", kind: "password-changed", data: { name: "Ada", ip: "203.0.113.9" } },
-    {
-      to: "a@example.com",
-      kind: "session-revoked",
-      data: { name: "Ada", device: "Safari 17 on macOS", revokedBy: "you" },
-    },
-    { to: "a@example.com", kind: "reuse-detected", data: { name: "Ada", device: "curl/8.5.0", ip: "198.51.100.7" } },
-    { to: "a@example.com", kind: "account-changed", data: { name: "Ada", changes: "name (now Ada L.)" } },
-    { to: "a@example.com", kind: "account-deleted", data: { name: "Ada" } },
-    {
-      to: "a@example.com",
-      kind: "event-endpoint-disabled",
-      data: { name: "Ada", url: "https://crm.example.com/hooks", reason: "every delivery failed since …" },
-    },
-  ];
+  const samples = MAIL_SAMPLES;
 
   test(
     "every kind renders and is screenshot in each variant",
