@@ -103,6 +103,10 @@ export const sessions = sqliteTable(
     // When the last access token issued with a seat (limited: false) expires. Until then the seat
     // stays counted, even after logout or revocation (SEAT_RELEASE=cooldown).
     seatTokenExpiresAt: integer("seat_token_expires_at"),
+    // When a seat this session gave back while cooling down frees (its seat_token_expires_at),
+    // as long as the `seat.released` event saying so (reason cool_down_ended) is still to be
+    // queued; null otherwise. The housekeeping clears it and queues the event in one transaction.
+    seatFreeAnnounceAt: integer("seat_free_announce_at"),
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
     // SHA-256 of the current refresh (or account cookie) secret.
@@ -116,7 +120,11 @@ export const sessions = sqliteTable(
     // presenting one of them is refresh-token reuse.
     retiredTokenHashes: text("retired_token_hashes").notNull().default(""),
   },
-  (t) => [index("sessions_user_idx").on(t.userId, t.kind, t.revokedAt), index("sessions_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.kind, t.revokedAt),
+    index("sessions_expires_idx").on(t.expiresAt),
+    index("sessions_seat_free_announce_idx").on(t.seatFreeAnnounceAt),
+  ],
 );
 
 export const webhookTokens = sqliteTable(

@@ -6,6 +6,7 @@ import { joinCluster, workerTurn } from "./cluster";
 import { type Config, redactUrl } from "./config";
 import { startEventWorker } from "./events/sender";
 import { startMailWorker } from "./mail/sender";
+import { startCoolDownWorker } from "./sessions/cool-down";
 import { developmentReport, startFacts } from "./startup-report";
 
 /** Serve `config`; `worker` is this process's slot in a cluster, undefined when it runs alone. */
@@ -18,6 +19,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
   );
   const mailWorker = startMailWorker(deps);
   const eventWorker = startEventWorker(deps);
+  const coolDownWorker = startCoolDownWorker(deps);
   const app = createApp(deps).listen({ port: config.port, hostname: config.host, reusePort: worker !== undefined });
   deps.log.info("seatkey listening", {
     url: config.publicUrl,
@@ -33,6 +35,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
     stopping = true;
     await app.stop();
     await mailWorker.stop();
+    await coolDownWorker.stop();
     await eventWorker.stop();
     deps.db.close();
     process.exit(0);

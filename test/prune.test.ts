@@ -186,6 +186,7 @@ describe("deleting old rows", () => {
 
     expect(await prune(t.deps)).toEqual({
       seatsRevoked: 0,
+      coolDownsEnded: 0,
       sessionsDeleted: 0,
       emailTokensDeleted: 0,
       rateLimitsDeleted: 0,

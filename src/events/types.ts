@@ -28,8 +28,19 @@ export interface EventDataByType {
   "license.updated": { licenseId: Id; userId: Id; changed: string[] } & Fields;
   "license.deleted": { licenseId: Id; userId: Id; productId: string } & Fields;
   "seat.taken": { userId: Id; sessionId: Id; productId: string | null } & Fields;
-  /** reason: logout, revoked, cool_down_ended, license_changed, … */
-  "seat.released": { userId: Id; sessionId: Id; productId: string | null; reason: string } & Fields;
+  /**
+   * reason: logout, revocation, license_change, no_free_seat, cool_down_ended. cooling: the seat
+   * stays counted until seatFreeAt (Unix ms), when a second release, cool_down_ended, says it is
+   * free; otherwise it is free now (README "Events out").
+   */
+  "seat.released": {
+    userId: Id;
+    sessionId: Id;
+    productId: string | null;
+    reason: string;
+    cooling: boolean;
+    seatFreeAt: number;
+  } & Fields;
   "session.revoked": { userId: Id; sessionId: Id; reason: string } & Fields;
   "refresh.reuse_detected": { userId: Id; sessionId: Id } & Fields;
   "password.changed": { userId: Id } & Fields;

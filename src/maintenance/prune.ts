@@ -3,7 +3,8 @@
 // state is the same.
 //   1. Seats: once licenses expire (or shrink), revoke the least recently used sessions still
 //      holding a seat beyond their product's valid seats (reason `seats_exceeded`), by the one seat
-//      rule (excessSeatedSessions).
+//      rule (excessSeatedSessions). Seats whose cool-down has ended are announced (seat.released,
+//      reason cool_down_ended) — the server's poller does this too; whoever comes first, once.
 //   2. Delete what nobody needs any more, each table through its owner: sessions expired or
 //      revoked more than RETENTION_MS ago, used or expired email tokens, rate-limit counters whose
 //      window is over, webhook event records older than RETENTION_MS, and mail sent more than
@@ -13,6 +14,7 @@ import { deleteSentMail } from "../mail/outbox";
 import { deleteSpentEmailTokens } from "../passwords/email-tokens";
 import { deleteStaleRateLimits } from "../rate-limits/service";
 import { excessSeatedSessions } from "../seats/seats";
+import { announceAllCoolDownsEnded } from "../sessions/cool-down";
 import { revokeSessionsIn } from "../sessions/revoke";
 import { deleteEndedSessions, usersHoldingSeats } from "../sessions/seated";
 import { deleteOldWebhookEvents } from "../webhooks/idempotency";
@@ -22,6 +24,7 @@ const USER_BATCH = 100;
 
 export interface PruneCounts {
   seatsRevoked: number;
+  coolDownsEnded: number;
   sessionsDeleted: number;
   emailTokensDeleted: number;
   rateLimitsDeleted: number;
@@ -35,6 +38,7 @@ export async function prune(deps: Deps): Promise<PruneCounts> {
   const longestWindowMs = Math.max(...Object.values(deps.config.rateLimits).map((r) => r.window)) * 1000;
   return {
     seatsRevoked: await revokeExcessSeats(deps, now),
+    coolDownsEnded: await announceAllCoolDownsEnded(deps),
     sessionsDeleted: await deleteEndedSessions(deps, old),
     emailTokensDeleted: await deleteSpentEmailTokens(deps, now),
     rateLimitsDeleted: await deleteStaleRateLimits(deps, now - longestWindowMs),

@@ -1,6 +1,6 @@
 // Ending sessions. A revoked session can no longer refresh; its last access token lives on
 // until it expires (≤ ACCESS_TOKEN_TTL).
-import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { sessions } from "../../db/schema";
 import { auditIn } from "../audit/audit";
@@ -18,10 +18,25 @@ export interface RevokeOptions {
   ip?: string | null;
 }
 
-async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, options: RevokeOptions) {
+/** What ending sessions needs of deps: the time, and whether released seats cool down. */
+export type RevokeDeps = Pick<Deps, "clock" | "config">;
+
+/**
+ * With SEAT_RELEASE=cooldown a seat given back stays counted until the last access token issued
+ * with it expires: such a session is marked so that `seat.released` (cool_down_ended) is queued
+ * when it frees (src/sessions/cool-down.ts). A session already cooling keeps its mark.
+ */
+export function coolingUntilSql(deps: RevokeDeps, now: number): SQL {
+  if (deps.config.seatRelease !== "cooldown") return sql`seat_free_announce_at`;
+  return sql`CASE WHEN kind = 'app' AND limited = 0 AND seat_token_expires_at > ${now}
+    THEN seat_token_expires_at ELSE seat_free_announce_at END`;
+}
+
+async function revokeWhereIn(tx: Tx, deps: RevokeDeps, where: SQL, options: RevokeOptions) {
+  const now = deps.clock.now();
   const revoked = await tx
     .update(sessions)
-    .set({ revokedAt: deps.clock.now(), revokeReason: options.reason })
+    .set({ revokedAt: now, revokeReason: options.reason, seatFreeAnnounceAt: coolingUntilSql(deps, now) })
     .where(and(where, isNull(sessions.revokedAt)))
     .returning({
       id: sessions.id,
@@ -30,6 +45,7 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
       kind: sessions.kind,
       limited: sessions.limited,
       productId: sessions.productId,
+      seatFreeAnnounceAt: sessions.seatFreeAnnounceAt,
     });
   for (const s of revoked) {
     await auditIn(tx, deps, {
@@ -43,7 +59,7 @@ async function revokeWhereIn(tx: Tx, deps: Pick<Deps, "clock">, where: SQL, opti
   await queueEventsIn(
     tx,
     deps,
-    revoked.flatMap((s) => revokedEvents(s, options.reason)),
+    revoked.flatMap((s) => revokedEvents(s, options.reason, now)),
   );
   return revoked;
 }
@@ -54,20 +70,38 @@ function releaseReason(revokeReason: string): string {
   return revokeReason.startsWith("license") || revokeReason === "seats_exceeded" ? "license_change" : "revocation";
 }
 
-/** session.revoked, and seat.released when the session held a seat (an app session, not limited). */
+/**
+ * session.revoked, and seat.released when the session held a seat (an app session, not limited):
+ * `cooling` when the seat stays counted until `seatFreeAt` (a cool_down_ended release follows).
+ */
 function revokedEvents(
-  s: { id: string; userId: string; kind: string; limited: boolean; productId: string | null },
+  s: {
+    id: string;
+    userId: string;
+    kind: string;
+    limited: boolean;
+    productId: string | null;
+    seatFreeAnnounceAt: number | null;
+  },
   reason: string,
+  now: number,
 ): SeatkeyEvent[] {
   const ids = { userId: s.userId, sessionId: s.id };
   const events: SeatkeyEvent[] = [{ type: "session.revoked", data: { ...ids, reason } }];
   if (s.kind === "app" && !s.limited) {
-    events.push({
-      type: "seat.released",
-      data: { ...ids, productId: s.productId, reason: releaseReason(reason), revokeReason: reason },
-    });
+    const release = {
+      reason: releaseReason(reason),
+      revokeReason: reason,
+      ...coolingFields(s.seatFreeAnnounceAt, now),
+    };
+    events.push({ type: "seat.released", data: { ...ids, productId: s.productId, ...release } });
   }
   return events;
+}
+
+/** A release's `cooling` and `seatFreeAt` (Unix ms: when another session can take the seat). */
+export function coolingFields(coolingUntil: number | null, now: number) {
+  return { cooling: coolingUntil !== null && coolingUntil > now, seatFreeAt: Math.max(coolingUntil ?? now, now) };
 }
 
 export interface RevokedSession {
@@ -79,7 +113,7 @@ export interface RevokedSession {
 /** Revokes one session (of `userId` when given). Returns it, or undefined when there was nothing to revoke. */
 export async function revokeSessionIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: RevokeDeps,
   sessionId: string,
   options: RevokeOptions & { userId?: string },
 ): Promise<RevokedSession | undefined> {
@@ -92,7 +126,7 @@ export async function revokeSessionIn(
 /** Revokes the given sessions in one statement; returns how many were still live. */
 export async function revokeSessionsIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: RevokeDeps,
   sessionIds: string[],
   options: RevokeOptions,
 ): Promise<number> {
@@ -112,7 +146,7 @@ export async function logOut(deps: Deps, session: { id: string; userId: string }
 /** Revokes every live session of a user, optionally sparing one (the caller's own). Returns the count. */
 export async function revokeUserSessionsIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: RevokeDeps,
   userId: string,
   options: RevokeOptions & { exceptSessionId?: string },
 ): Promise<number> {
@@ -125,7 +159,7 @@ export async function revokeUserSessionsIn(
 /** Revokes every live app session of a user counting against `productId`'s seats (a license deleted). */
 export async function revokeProductSessionsIn(
   tx: Tx,
-  deps: Pick<Deps, "clock">,
+  deps: RevokeDeps,
   userId: string,
   productId: string,
   options: RevokeOptions,

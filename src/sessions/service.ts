@@ -13,7 +13,7 @@ import { queueMailIn } from "../mail/outbox";
 import { decideSeat, holdsSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
 import { findUserById } from "../users/service";
 import { describeDevice } from "./device";
-import { revokeSessionIn } from "./revoke";
+import { coolingFields, coolingUntilSql, revokeSessionIn } from "./revoke";
 import type { ClientInfo } from "../lib/client-info";
 import {
   accessTokenTimes,
@@ -131,6 +131,7 @@ type RefreshRow = Pick<
   | "revokeReason"
   | "expiresAt"
   | "lastUsedAt"
+  | "seatTokenExpiresAt"
 > &
   Omit<TokenUser, "id">;
 
@@ -143,7 +144,7 @@ async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | u
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
       s.revoke_reason AS revokeReason, s.expires_at AS expiresAt, s.last_used_at AS lastUsedAt,
-      u.email, u.name, u.role, u.status
+      s.seat_token_expires_at AS seatTokenExpiresAt, u.email, u.name, u.role, u.status
     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
   return row;
 }
@@ -245,8 +246,10 @@ async function advance(
   const decided = await decideSeat(tx, scope);
   const seat = row.limitedReason === "requested" ? withoutSeat(decided) : decided;
   const limited = seat.limited ? 1 : 0;
-  // A limited token leaves the expiry of the last seat-carrying one in place (coalesce).
+  // A limited token leaves the expiry of the last seat-carrying one in place (coalesce); a seat
+  // lost here cools down like a revoked one, a seat taken ends any cool-down of this session.
   const seatState = sql`limited = ${limited}, limited_reason = ${seat.limitedReason}, product_id = ${seat.sessionProduct},
+    seat_free_announce_at = ${seat.limited ? coolingUntilSql(deps, now) : null},
     seat_token_expires_at = coalesce(${seatTokenExpiry(deps, seat, now)}, seat_token_expires_at)`;
   const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
   const successor = deriveSuccessor(parsed.secret, nonce);
@@ -288,7 +291,8 @@ async function queueSeatChangeIn(
   };
   if (!change.seat.limited) return queueEventIn(tx, deps, "seat.taken", ids);
   const reason = change.seat.limitedReason === "no_free_seat" ? "no_free_seat" : "license_change";
-  return queueEventIn(tx, deps, "seat.released", { ...ids, reason });
+  const coolingUntil = deps.config.seatRelease === "cooldown" ? change.row.seatTokenExpiresAt : null;
+  return queueEventIn(tx, deps, "seat.released", { ...ids, reason, ...coolingFields(coolingUntil, deps.clock.now()) });
 }
 
 /** Revokes the session whose old token was replayed, audits it and mails its user, all in `tx`. */
