@@ -57,6 +57,8 @@ export const licenses = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     productId: text("product_id").notNull(),
+    // What people see instead of the id (the account page, the admin CLI); null: the id is shown.
+    productName: text("product_name"),
     seats: integer("seats").notNull(),
     validUntil: integer("valid_until").notNull(),
     // Set on licenses a store granted: the store (provider) and its subscription or order id.
@@ -230,6 +232,8 @@ export const storeProducts = sqliteTable(
       .references(() => webhookTokens.id, { onDelete: "cascade" }),
     externalId: text("external_id").notNull(),
     productId: text("product_id").notNull(),
+    // Given to the licenses this entry grants (their productName); null: they keep theirs.
+    productName: text("product_name"),
     seatsPerUnit: integer("seats_per_unit").notNull(),
     // One-time purchases: how long the license lasts; null = perpetual. Subscriptions follow their period.
     termDays: integer("term_days"),

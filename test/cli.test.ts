@@ -75,7 +75,7 @@ describe("bun run admin: reading", () => {
     const json = await admin("user", "show", ada.id, "--json");
     const body = json.json<{ user: { email: string }; products: unknown[]; sessions: { id: string }[] }>();
     expect(body.user.email).toBe("ada@example.com");
-    expect(body.products).toEqual([{ productId: "pro", used: 1, total: 2 }]);
+    expect(body.products).toEqual([{ productId: "pro", productName: null, used: 1, total: 2 }]);
     expect(body.sessions.map((s) => s.id)).toEqual([adaLogin.sessionId]);
   });
 

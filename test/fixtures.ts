@@ -15,7 +15,7 @@ export interface SeedUser {
   role?: Role;
   password?: string | null;
   status?: "ACTIVE" | "INACTIVE";
-  licenses?: { productId?: string; seats: number; validForMs?: number }[];
+  licenses?: { productId?: string; productName?: string; seats: number; validForMs?: number }[];
 }
 
 export async function seedUser(t: TestContext, input: SeedUser = {}) {
@@ -40,6 +40,7 @@ export async function seedUser(t: TestContext, input: SeedUser = {}) {
         id: newId(),
         userId: id,
         productId: l.productId ?? "app",
+        productName: l.productName ?? null,
         seats: l.seats,
         validUntil: now + (l.validForMs ?? 365 * 86400_000),
         createdAt: now,

@@ -64,7 +64,7 @@ describe.skipIf(!HAS_BROWSER)("every page state: no axe violations, phone and de
     const user = await seedUser(b.t, {
       name: "Grace Hopper",
       licenses: [
-        { productId: "studio", seats: 3 },
+        { productId: "studio", productName: "Studio Pro", seats: 3 }, // named; render-farm shows its id
         { productId: "render-farm", seats: 1 },
       ],
     });

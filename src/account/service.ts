@@ -8,10 +8,13 @@ import { createSession } from "../sessions/service";
 import { findSessionOfUser, listLiveSessions, toSessionView, type SessionView } from "../sessions/view";
 import { seatSummary, type ProductSeats, type SeatSummary } from "../seats/summary";
 import type { ClientInfo } from "../lib/client-info";
+import { productNames } from "../licenses/service";
 import { timeAgo, timeUntil } from "../lib/time-text";
 import { describeDevice, type DeviceType, deviceType, place } from "../sessions/device";
 
 export interface AccountSessionRow extends SessionView {
+  /** The display name of the product whose seat it holds (its id when it has none); null: none. */
+  product: string | null;
   device: string;
   deviceType: DeviceType;
   place: string | null;
@@ -20,6 +23,8 @@ export interface AccountSessionRow extends SessionView {
 }
 
 export interface AccountProductRow extends ProductSeats {
+  /** The product's display name (a license's productName), else its id. */
+  name: string;
   /** "in 4 minutes": when the first released seat still cooling down frees; null when none is. */
   freesIn: string | null;
 }
@@ -49,16 +54,23 @@ export async function signInToAccount(
 
 export async function accountOverview(deps: Deps, user: User, currentSessionId: string): Promise<AccountOverview> {
   const now = deps.clock.now();
-  const [summary, live] = await Promise.all([seatSummary(deps, user.id), listLiveSessions(deps, user.id)]);
+  const [summary, live, names] = await Promise.all([
+    seatSummary(deps, user.id),
+    listLiveSessions(deps, user.id),
+    productNames(deps, user.id),
+  ]);
+  const nameOf = (productId: string) => names.get(productId) ?? productId;
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     ...summary,
     products: summary.products.map((p) => ({
       ...p,
+      name: nameOf(p.productId),
       freesIn: p.seatFreeAt === null ? null : timeUntil((p.seatFreeAt - now) / 1000),
     })),
     sessions: live.map((s) => ({
       ...toSessionView(deps, s, currentSessionId),
+      product: s.productId === null ? null : nameOf(s.productId),
       device: describeDevice(s.userAgent),
       deviceType: deviceType(s.userAgent),
       place: place(s),

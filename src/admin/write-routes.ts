@@ -24,7 +24,7 @@ import {
   WebhookAnswer,
 } from "../docs/schemas";
 import { badRequest } from "../errors";
-import { CreateWebhookBody, Email, Name, ProductId, Seats, STRICT, ValidUntil } from "../webhooks/model";
+import { CreateWebhookBody, Email, Name, ProductId, ProductName, Seats, STRICT, ValidUntil } from "../webhooks/model";
 import { listWebhooks } from "../webhooks/tokens";
 import {
   createUserAs,
@@ -110,6 +110,7 @@ export function adminWriteRoutes(deps: Deps) {
           {
             userId: t.String({ minLength: 1, maxLength: 64 }),
             productId: ProductId,
+            productName: t.Optional(ProductName),
             seats: Seats,
             validUntil: ValidUntil,
           },
@@ -125,7 +126,12 @@ export function adminWriteRoutes(deps: Deps) {
         auth: "ADMIN",
         params: IdParam,
         body: t.Object(
-          { productId: t.Optional(ProductId), seats: t.Optional(Seats), validUntil: t.Optional(ValidUntil) },
+          {
+            productId: t.Optional(ProductId),
+            productName: t.Optional(t.Union([ProductName, t.Null()])),
+            seats: t.Optional(Seats),
+            validUntil: t.Optional(ValidUntil),
+          },
           STRICT,
         ),
         detail: doc(

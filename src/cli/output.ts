@@ -76,3 +76,8 @@ export function fields(out: Output, pairs: [string, unknown][]): void {
   const width = Math.max(...pairs.map(([k]) => k.length));
   for (const [key, value] of pairs) out.line(`${out.colors.dim(key.padEnd(width))}  ${show(value)}`);
 }
+
+/** A product as operators read it: "Acme Pro (acme-pro)", or the id alone when it has no name. */
+export function productLabel(productId: string, productName: string | null | undefined): string {
+  return productName ? `${productName} (${productId})` : productId;
+}

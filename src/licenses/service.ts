@@ -2,7 +2,7 @@
 // Plain functions of (tx, deps, input): the one place where licenses are created, changed and
 // deleted — webhook actions, store events and the admin all call these, so the rule for what a
 // change does to sessions (README "Seats", license changes) and its audit row hold for every caller.
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { licenses, type License, type WebhookProvider } from "../../db/schema";
 import { auditIn } from "../audit/audit";
@@ -18,6 +18,8 @@ import { findUserIn } from "../users/service";
 type LicenseDeps = Pick<Deps, "clock" | "config">;
 
 export const MAX_SEATS = 100_000;
+/** A product's display name ("Acme Pro"), shown instead of its id where people read it. */
+export const MAX_PRODUCT_NAME = 100;
 // Anything below this (March 1973 in ms) is almost surely Unix *seconds* sent by mistake.
 const MIN_PLAUSIBLE_MS = 100_000_000_000;
 // The latest date taken: the end of year 9999, the last one every date API and page can show.
@@ -66,6 +68,16 @@ function assertSeats(seats: number) {
   }
 }
 
+/** A display name as stored: trimmed, null when blank; 400 naming productName when too long. */
+function productNameOf(value: string | null | undefined): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  const name = value.trim();
+  if (name.length > MAX_PRODUCT_NAME) {
+    throw badRequest("invalid_input", `productName must be at most ${MAX_PRODUCT_NAME} characters`, "productName");
+  }
+  return name || null;
+}
+
 export interface LicenseOptions {
   /** "webhook:<id>", "admin:<id>", "store:<provider>", "operator", … — on the audit row and the revocations. */
   actor: string;
@@ -74,6 +86,8 @@ export interface LicenseOptions {
 export interface NewLicense {
   userId: string;
   productId: string;
+  /** What people see instead of productId; absent or null: the id is shown. */
+  productName?: string | null | undefined;
   seats: number;
   validUntil: string | number;
   /** A store's license: the store, its subscription or order id, and when the store event happened. */
@@ -98,6 +112,7 @@ export async function createLicenseIn(
       id: newId(),
       userId: user.id,
       productId: input.productId,
+      productName: productNameOf(input.productName) ?? null,
       seats: input.seats,
       validUntil,
       provider: input.provider ?? null,
@@ -133,6 +148,8 @@ export async function findExternalLicenseIn(
 
 export interface LicenseChanges {
   productId?: string | undefined;
+  /** A new display name; null clears it (the id is shown again). */
+  productName?: string | null | undefined;
   seats?: number | undefined;
   validUntil?: string | number | undefined;
   /** When the store event behind this change happened (store licenses only): a purchase, renewal or change … */
@@ -165,11 +182,12 @@ export async function updateLicenseIn(
   if (changes.seats !== undefined) assertSeats(changes.seats);
   const next = {
     productId: changes.productId,
+    productName: productNameOf(changes.productName),
     seats: changes.seats,
     validUntil: changes.validUntil === undefined ? undefined : parseValidUntil(changes.validUntil),
   };
   const license = await findLicenseIn(tx, licenseId);
-  const { changed, set } = changedFields(license, next, ["productId", "seats", "validUntil"] as const);
+  const { changed, set } = changedFields(license, next, ["productId", "productName", "seats", "validUntil"] as const);
   const stamp = changedFields(license, changes, ["externalUpdatedAt", "externalEndedAt"] as const).set;
   if (changed.length === 0) {
     if (Object.keys(stamp).length > 0) await tx.update(licenses).set(stamp).where(eq(licenses.id, licenseId));
@@ -271,4 +289,14 @@ export async function licensesByUser(deps: Deps, userIds: string[]): Promise<Map
 export async function licenseOwner(deps: Deps, licenseId: string): Promise<string | undefined> {
   const [row] = await deps.db.orm.select({ userId: licenses.userId }).from(licenses).where(eq(licenses.id, licenseId));
   return row?.userId;
+}
+
+/** The display names of a user's products: productId → the name its most recently changed named license gives. */
+export async function productNames(deps: Pick<Deps, "db">, userId: string): Promise<Map<string, string>> {
+  const rows = await deps.db.orm
+    .select({ productId: licenses.productId, productName: licenses.productName })
+    .from(licenses)
+    .where(and(eq(licenses.userId, userId), isNotNull(licenses.productName)))
+    .orderBy(asc(licenses.updatedAt));
+  return new Map(rows.map((row) => [row.productId, row.productName ?? row.productId]));
 }

@@ -102,6 +102,7 @@ async function applyLicense(tx: Tx, ctx: ApplyContext, event: StoreEvent, change
       existing.id,
       {
         productId: grant?.productId,
+        productName: grant?.productName ?? undefined, // an entry without a name keeps the license's
         seats: grant?.seats,
         validUntil: endedLater ? undefined : validUntil,
         externalUpdatedAt: event.occurredAt,
@@ -129,7 +130,14 @@ async function grantNewLicense(
   ctx: ApplyContext,
   event: StoreEvent,
   change: LicenseChange,
-  grant: { productId: string; seats: number; validUntil: number; email: string; name: string | null },
+  grant: {
+    productId: string;
+    productName: string | null;
+    seats: number;
+    validUntil: number;
+    email: string;
+    name: string | null;
+  },
 ): Promise<License> {
   const { deps } = ctx;
   const name = grant.name ?? grant.email.split("@")[0] ?? grant.email;
@@ -145,6 +153,7 @@ async function grantNewLicense(
     {
       userId: user.id,
       productId: grant.productId,
+      productName: grant.productName,
       seats: grant.seats,
       validUntil: grant.validUntil,
       provider: ctx.provider,

@@ -6,6 +6,7 @@ import type { Tx } from "../../db/client";
 import { storeProducts, type StoreProduct } from "../../db/schema";
 import type { Deps } from "../deps";
 import { badRequest, notFound } from "../errors";
+import { MAX_PRODUCT_NAME } from "../licenses/service";
 import type { LineItem } from "./event";
 
 export const MAX_SEATS_PER_UNIT = 10_000;
@@ -16,6 +17,8 @@ export interface Mapping {
   /** The store's id: a Stripe price or product, a Lemon Squeezy variant or product, a Paddle price or product, a Gumroad product. */
   externalId: string;
   productId: string;
+  /** Given to the licenses this entry grants as their productName; absent or null: none. */
+  productName?: string | null | undefined;
   seatsPerUnit?: number | undefined;
   /** One-time purchases: days the license lasts; null or absent = perpetual. */
   termDays?: number | null | undefined;
@@ -29,6 +32,9 @@ function checkMapping(input: Mapping) {
     if (value.length === 0 || value.length > MAX_ID) {
       throw badRequest("invalid_input", `${field} must be 1 to ${MAX_ID} characters`, field);
     }
+  }
+  if ((input.productName?.trim().length ?? 0) > MAX_PRODUCT_NAME) {
+    throw badRequest("invalid_input", `productName must be at most ${MAX_PRODUCT_NAME} characters`, "productName");
   }
   const seats = input.seatsPerUnit ?? 1;
   if (!Number.isSafeInteger(seats) || seats < 1 || seats > MAX_SEATS_PER_UNIT) {
@@ -53,7 +59,14 @@ function checkMapping(input: Mapping) {
 export async function setMapping(deps: Pick<Deps, "db" | "clock">, input: Mapping): Promise<StoreProduct> {
   const { seats, term } = checkMapping(input);
   const now = deps.clock.now();
-  const values = { productId: input.productId.trim(), seatsPerUnit: seats, termDays: term, updatedAt: now };
+  const productName = input.productName?.trim() || null;
+  const values = {
+    productId: input.productId.trim(),
+    productName,
+    seatsPerUnit: seats,
+    termDays: term,
+    updatedAt: now,
+  };
   const [row] = await deps.db.write((tx) =>
     tx
       .insert(storeProducts)
@@ -85,6 +98,7 @@ export async function removeMapping(deps: Pick<Deps, "db">, webhookId: string, e
 
 export interface Grant {
   productId: string;
+  productName: string | null;
   seats: number;
   /** The mapped entry's term (one-time purchases); null = perpetual. */
   termDays: number | null;
@@ -108,7 +122,13 @@ export async function grantFor(tx: Tx, webhookId: string, items: LineItem[]): Pr
   for (const item of items) {
     const entry = item.keys.map((k) => byKey.get(k)).find((row) => row !== undefined);
     if (!entry) continue;
-    grant ??= { productId: entry.productId, seats: 0, termDays: entry.termDays, skipped: [] };
+    grant ??= {
+      productId: entry.productId,
+      productName: entry.productName,
+      seats: 0,
+      termDays: entry.termDays,
+      skipped: [],
+    };
     if (entry.productId === grant.productId) grant.seats += item.quantity * entry.seatsPerUnit;
     else grant.skipped.push(entry.externalId);
   }

@@ -7,6 +7,7 @@ import { answers } from "../docs/openapi";
 import { ProductMapping, StoreEvent } from "../docs/schemas";
 import { findStoreWebhook } from "../webhooks/tokens";
 import { listStoreEvents } from "./log";
+import { MAX_PRODUCT_NAME } from "../licenses/service";
 import { listMappings, MAX_SEATS_PER_UNIT, MAX_TERM_DAYS, removeMapping, setMapping } from "./products";
 import { replayStoreEvent } from "./service";
 
@@ -22,6 +23,9 @@ const EventParams = t.Object({
 const MappingBody = t.Object(
   {
     productId: t.String({ minLength: 1, maxLength: 200, pattern: "\\S" }),
+    productName: t.Optional(
+      t.String({ maxLength: MAX_PRODUCT_NAME, description: "Display name given to the licenses it grants" }),
+    ),
     seatsPerUnit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_SEATS_PER_UNIT })),
     termDays: t.Optional(t.Union([t.Integer({ minimum: 1, maximum: MAX_TERM_DAYS }), t.Null()])),
   },

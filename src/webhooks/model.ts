@@ -1,7 +1,7 @@
 // Field schemas shared by the webhook routes and actions (TypeBox via Elysia's `t`).
 import { t } from "elysia";
 import { ROLES, USER_STATUSES, WEBHOOK_PROVIDERS, WEBHOOK_SCOPES } from "../../db/schema";
-import { MAX_SEATS } from "../licenses/service";
+import { MAX_PRODUCT_NAME, MAX_SEATS } from "../licenses/service";
 
 /** Action payloads refuse unknown fields: a typo (or `__proto__`) is an error, not silently ignored. */
 export const STRICT = { additionalProperties: false } as const;
@@ -12,6 +12,8 @@ export const Id = t.String({ minLength: 1, maxLength: 64 });
 export const Email = t.String({ minLength: 3, maxLength: 254 });
 export const Name = nonBlank(200);
 export const ProductId = nonBlank(200);
+/** The product's display name ("Acme Pro"), shown instead of productId on the account page. */
+export const ProductName = nonBlank(MAX_PRODUCT_NAME);
 export const Role = t.UnionEnum(ROLES);
 export const Status = t.UnionEnum(USER_STATUSES);
 export const Seats = t.Integer({ minimum: 1, maximum: MAX_SEATS });

@@ -37,7 +37,7 @@ function SessionItem({ s, csrf }: { s: AccountSessionRow; csrf: string }) {
         </p>
         <p class="session-meta">
           <SessionStatus s={s} />
-          {s.productId && <span safe>{` ${s.productId}`}</span>}
+          {s.product && <span safe>{` ${s.product}`}</span>}
         </p>
         <p class="session-meta">
           {where && <span safe>{`${where} · `}</span>}
@@ -75,7 +75,7 @@ function ProductRow({ p }: { p: AccountProductRow }) {
     p.freesIn && ` (${p.cooling === 1 ? "a released seat" : `${p.cooling} released seats`}; one frees ${p.freesIn})`;
   return (
     <tr>
-      <td safe>{p.productId}</td>
+      <td safe>{p.name}</td>
       <td>
         <time class="nowrap" datetime={iso(p.validUntil)} safe>
           {day(p.validUntil)}

@@ -2,13 +2,14 @@
 import type { Command } from "commander";
 import { endLicense, runAdminAction } from "../../admin/operations";
 import { confirm } from "../confirm";
-import { fields, time, type Output } from "../output";
+import { fields, productLabel, time, type Output } from "../output";
 import { findUserByRef, OPERATOR, wholeNumber, type Register } from "../program";
 
 interface LicenseView {
   id: string;
   userId: string;
   productId: string;
+  productName: string | null;
   seats: number;
   validUntil: number;
 }
@@ -17,7 +18,7 @@ function printLicense(out: Output, verb: string, answer: Record<string, unknown>
   const license = answer.license as LicenseView;
   out.line(`${verb} license ${license.id}`);
   fields(out, [
-    ["product", license.productId],
+    ["product", productLabel(license.productId, license.productName)],
     ["seats", license.seats],
     ["valid until", time(license.validUntil)],
     ...(answer.revokedSessions ? [["sessions ended", answer.revokedSessions] as [string, unknown]] : []),
@@ -35,16 +36,25 @@ export const registerLicenses: Register = (program, context) => {
     .requiredOption("--product <productId>", "the product")
     .requiredOption("--until <date>", DATE_HELP)
     .option("--seats <n>", "seats", "1")
-    .action(async (ref: string, opts: { product: string; until: string; seats: string }, cmd: Command) => {
-      const { out, run } = context(cmd);
-      const seats = wholeNumber(opts.seats, "--seats");
-      const answer = await run(async (deps) => {
-        const user = await findUserByRef(deps, ref);
-        const payload = { userId: user.id, productId: opts.product, seats, validUntil: opts.until };
-        return runAdminAction(deps, "create-license", payload, OPERATOR);
-      });
-      out.result(answer, () => printLicense(out, "granted", answer));
-    });
+    .option("--name <productName>", "the product's display name (shown instead of its id)")
+    .action(
+      async (ref: string, opts: { product: string; until: string; seats: string; name?: string }, cmd: Command) => {
+        const { out, run } = context(cmd);
+        const seats = wholeNumber(opts.seats, "--seats");
+        const answer = await run(async (deps) => {
+          const user = await findUserByRef(deps, ref);
+          const payload = {
+            userId: user.id,
+            productId: opts.product,
+            ...(opts.name === undefined ? {} : { productName: opts.name }),
+            seats,
+            validUntil: opts.until,
+          };
+          return runAdminAction(deps, "create-license", payload, OPERATOR);
+        });
+        out.result(answer, () => printLicense(out, "granted", answer));
+      },
+    );
 
   const change =
     (verb: string, payload: (value: string) => Record<string, unknown>, ask?: string) =>

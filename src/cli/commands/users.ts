@@ -4,7 +4,8 @@ import { getUserDetail, listUsers } from "../../admin/service";
 import { listAuditEvents } from "../../audit/audit";
 import type { Deps } from "../../deps";
 import { seatSummary } from "../../seats/summary";
-import { fields, time, type Output } from "../output";
+import { fields, productLabel, time, type Output } from "../output";
+import { productNames } from "../../licenses/service";
 import { createUserAs, resetLink, runAdminAction } from "../../admin/operations";
 import { confirm } from "../confirm";
 import { findUserByRef, OPERATOR, type Register } from "../program";
@@ -124,16 +125,21 @@ export const registerUsers: Register = (program, context) => {
 
 async function showUser(deps: Deps, ref: string) {
   const found = await findUserByRef(deps, ref);
-  const [detail, summary, events] = await Promise.all([
+  const [detail, summary, events, names] = await Promise.all([
     getUserDetail(deps, found.id),
     seatSummary(deps, found.id),
     listAuditEvents(deps, { userId: found.id, limit: RECENT_EVENTS }),
+    productNames(deps, found.id),
   ]);
+  const named = <T extends { productId: string }>(row: T) => ({
+    ...row,
+    productName: names.get(row.productId) ?? null,
+  });
   return {
     ...detail,
-    licenses: summary.licenses,
+    licenses: summary.licenses.map(named),
     seats: summary.seats,
-    products: seatsPerProduct(summary.licenses),
+    products: seatsPerProduct(summary.licenses).map(named),
     events,
   };
 }
@@ -162,14 +168,14 @@ function printUser(out: Output, u: Awaited<ReturnType<typeof showUser>>) {
   ]);
   out.line(out.colors.bold("\nSeats per product"));
   out.table(u.products, [
-    { header: "product", value: (p) => p.productId },
+    { header: "product", value: (p) => productLabel(p.productId, p.productName) },
     { header: "used", value: (p) => p.used },
     { header: "total", value: (p) => p.total },
   ]);
   out.line(out.colors.bold("\nLicenses"));
   out.table(u.licenses, [
     { header: "id", value: (l) => l.id },
-    { header: "product", value: (l) => l.productId },
+    { header: "product", value: (l) => productLabel(l.productId, l.productName) },
     { header: "seats", value: (l) => l.seats },
     {
       header: "valid until",

@@ -2,12 +2,15 @@
 import { t } from "elysia";
 import { createLicenseIn, deleteLicenseIn, updateLicenseIn } from "../../licenses/service";
 import { findOrCreateUserIn, toPublicUser } from "../../users/service";
-import { Email, Id, Name, ProductId, Seats, STRICT, ValidUntil } from "../model";
+import { Email, Id, Name, ProductId, ProductName, Seats, STRICT, ValidUntil } from "../model";
 import { defineAction } from "../registry";
 import { mailPasswordLinkIn } from "../../passwords/service";
 
 export const createLicense = defineAction(
-  t.Object({ userId: Id, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
+  t.Object(
+    { userId: Id, productId: ProductId, productName: t.Optional(ProductName), seats: Seats, validUntil: ValidUntil },
+    STRICT,
+  ),
   async (tx, { deps, actor }, p) => {
     const license = await createLicenseIn(tx, deps, p, { actor });
     return { response: { license }, userId: license.userId, detail: { licenseId: license.id } };
@@ -16,7 +19,14 @@ export const createLicense = defineAction(
 
 export const updateLicense = defineAction(
   t.Object(
-    { licenseId: Id, productId: t.Optional(ProductId), seats: t.Optional(Seats), validUntil: t.Optional(ValidUntil) },
+    {
+      licenseId: Id,
+      productId: t.Optional(ProductId),
+      // null clears the name (the id is shown again)
+      productName: t.Optional(t.Union([ProductName, t.Null()])),
+      seats: t.Optional(Seats),
+      validUntil: t.Optional(ValidUntil),
+    },
     STRICT,
   ),
   async (tx, { deps, actor }, { licenseId, ...changes }) => {
@@ -43,7 +53,17 @@ export const deleteLicense = defineAction(
 
 /** One call after a purchase: the user (created and mailed a set-password link if new) plus the license. */
 export const grantLicense = defineAction(
-  t.Object({ email: Email, name: Name, productId: ProductId, seats: Seats, validUntil: ValidUntil }, STRICT),
+  t.Object(
+    {
+      email: Email,
+      name: Name,
+      productId: ProductId,
+      productName: t.Optional(ProductName),
+      seats: Seats,
+      validUntil: ValidUntil,
+    },
+    STRICT,
+  ),
   async (tx, { deps, actor }, p) => {
     const { user, created } = await findOrCreateUserIn(tx, deps, p);
     const license = await createLicenseIn(tx, deps, { ...p, userId: user.id }, { actor });
