@@ -65,6 +65,8 @@ export interface Config {
   warnings: string[];
   /** seconds a store subscription's license outlives its paid period (late renewals) */
   storeRenewalGrace: number;
+  /** seconds a handled (applied or ignored) store event is kept, for repeats and operators */
+  storeEventsRetention: number;
   /** Stripe secret key: fetches one-time checkout line items when set */
   stripeApiKey: string | undefined;
   /** Where the Stripe SDK sends API calls (default api.stripe.com; tests: a local stub) */
@@ -291,6 +293,8 @@ export function loadConfig(env: Env): Config {
     passwordMaxLength: 256,
     defaultProductId: read("DEFAULT_PRODUCT_ID"),
     storeRenewalGrace: duration("STORE_RENEWAL_GRACE", 3 * 86400, 0),
+    // At least a week: longer than any store retries a delivery, so a repeat always finds its event.
+    storeEventsRetention: duration("STORE_EVENTS_RETENTION", 90 * 86400, 7 * 86400),
     stripeApiKey: read("STRIPE_API_KEY"),
     stripeApiBase: read("STRIPE_API_BASE"),
     brandName: read("BRAND_NAME")?.slice(0, 80),

@@ -192,6 +192,7 @@ describe("deleting old rows", () => {
       rateLimitsDeleted: 0,
       webhookEventsDeleted: 0,
       mailDeleted: 0,
+      storeEventsDeleted: 0,
     });
   });
 });

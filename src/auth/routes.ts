@@ -3,7 +3,7 @@ import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
 import { revokeOwnSession } from "../sessions/revoke";
-import { logoutSession } from "../sessions/service";
+import { logoutSession } from "../sessions/refresh";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
 import { cookieJson } from "../web/cookie-json";

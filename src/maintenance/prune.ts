@@ -7,8 +7,8 @@
 //      reason cool_down_ended) — the server's poller does this too; whoever comes first, once.
 //   2. Delete what nobody needs any more, each table through its owner: sessions expired or
 //      revoked more than RETENTION_MS ago, used or expired email tokens, rate-limit counters whose
-//      window is over, webhook event records older than RETENTION_MS, and mail sent more than
-//      RETENTION_MS ago.
+//      window is over, webhook event records older than RETENTION_MS, mail sent more than
+//      RETENTION_MS ago, and store events past STORE_EVENTS_RETENTION (unhandled ones: a year).
 import type { Deps } from "../deps";
 import { deleteSentMail } from "../mail/outbox";
 import { deleteSpentEmailTokens } from "../passwords/email-tokens";
@@ -17,6 +17,7 @@ import { excessSeatedSessions } from "../seats/seats";
 import { announceAllCoolDownsEnded } from "../sessions/cool-down";
 import { revokeSessionsIn } from "../sessions/revoke";
 import { deleteEndedSessions, usersHoldingSeats } from "../sessions/seated";
+import { deleteOldStoreEvents } from "../stores/log";
 import { deleteOldWebhookEvents } from "../webhooks/idempotency";
 
 export const RETENTION_MS = 30 * 86_400_000;
@@ -30,6 +31,7 @@ export interface PruneCounts {
   rateLimitsDeleted: number;
   webhookEventsDeleted: number;
   mailDeleted: number;
+  storeEventsDeleted: number;
 }
 
 export async function prune(deps: Deps): Promise<PruneCounts> {
@@ -44,6 +46,7 @@ export async function prune(deps: Deps): Promise<PruneCounts> {
     rateLimitsDeleted: await deleteStaleRateLimits(deps, now - longestWindowMs),
     webhookEventsDeleted: await deleteOldWebhookEvents(deps, old),
     mailDeleted: await deleteSentMail(deps, old),
+    storeEventsDeleted: await deleteOldStoreEvents(deps, now),
   };
 }
 

@@ -1,10 +1,11 @@
 // The store-event log: every verified event is stored (sealed) before it is applied, keyed by
 // (endpoint, event key) so a repeat is recognised; its status says what became of it.
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { storeEvents, type StoreEventRow, type StoreEventStatus } from "../../db/schema";
 import type { Deps } from "../deps";
 import { notFound } from "../errors";
+import { deleteInBatches } from "../lib/batches";
 import { newId, seal, unseal } from "../lib/crypto";
 import type { StoreEvent } from "./event";
 
@@ -121,4 +122,24 @@ export async function listStoreEvents(
     .orderBy(desc(storeEvents.receivedAt))
     .limit(input.limit ?? 100);
   return rows.map(toEventView);
+}
+
+/** Handled events: nothing more will be done with them. The rest wait for an operator or a later event. */
+const HANDLED: StoreEventStatus[] = ["applied", "ignored"];
+const UNHANDLED: StoreEventStatus[] = ["received", "parked", "unmapped", "failed"];
+/** How long an event never handled (parked, unmapped, failed) is kept at least. */
+export const UNHANDLED_RETENTION_MS = 365 * 86_400_000;
+
+/**
+ * Housekeeping (prune): deletes handled events received more than STORE_EVENTS_RETENTION ago, and
+ * unhandled ones after a year (or the retention, if longer) — still listed and re-appliable until
+ * then. Two indexed deletes (status, received_at), in batches.
+ */
+export async function deleteOldStoreEvents(deps: Pick<Deps, "db" | "config">, now: number): Promise<number> {
+  const retentionMs = deps.config.storeEventsRetention * 1000;
+  const older = (statuses: StoreEventStatus[], ms: number) =>
+    sql`${inArray(storeEvents.status, statuses)} AND ${lt(storeEvents.receivedAt, now - ms)}`;
+  const handled = await deleteInBatches(deps, storeEvents, storeEvents.id, older(HANDLED, retentionMs));
+  const unhandledMs = Math.max(retentionMs, UNHANDLED_RETENTION_MS);
+  return handled + (await deleteInBatches(deps, storeEvents, storeEvents.id, older(UNHANDLED, unhandledMs)));
 }
