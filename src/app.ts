@@ -1,10 +1,10 @@
 // createApp(deps): the whole HTTP surface, without listening. Tests call app.handle(request).
 import { cors } from "@elysiajs/cors";
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { accountPages } from "./account/pages";
 import { authRoutes } from "./auth/routes";
 import type { Deps } from "./deps";
+import { openapiDocument } from "./docs/openapi";
 import { docsRoutes } from "./docs/routes";
 import { AppError, fieldName } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -38,21 +38,7 @@ export function createApp(deps: Deps) {
     .use(webPages(deps)) // html(), assets, HTML error pages for page requests: before the JSON onError
     .onError(({ code, error, request }) => errorResponse(deps, code, error, request))
     .use(corsFor(deps.config.corsOrigins))
-    .use(
-      openapi({
-        path: "/openapi",
-        provider: null, // the page is ./docs/routes.ts: the pinned Swagger UI, served locally under a strict CSP
-        documentation: {
-          info: { title: "seatkey", version: "0.1.0", description: "Multi-seat license auth server" },
-          components: {
-            securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-              basic: { type: "http", scheme: "basic" },
-            },
-          },
-        },
-      }),
-    )
+    .use(openapiDocument())
     .use(docsRoutes(deps))
     .use(healthRoutes(deps))
     .use(jwksRoutes(deps))

@@ -1,12 +1,14 @@
 // Builds an auth-license-server SQLite database (test/fixtures/auth-license-server.sql) with rows
 // written the way its Prisma Client writes them: integer ids, Unix ms dates, real bcrypt hashes
 // ($2b$, cost 10, as the `bcrypt` package makes them), JWT-shaped webhook and session tokens.
-import { createClient } from "@libsql/client";
+import { createClient, type InArgs } from "@libsql/client";
+import { SQL } from "bun";
 import { hash } from "@node-rs/bcrypt";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const SCHEMA = readFileSync(join(import.meta.dir, "fixtures", "auth-license-server.sql"), "utf8");
+const PG_SCHEMA = readFileSync(join(import.meta.dir, "fixtures", "auth-license-server.pg.sql"), "utf8");
 
 export interface SeedUser {
   email: string;
@@ -26,38 +28,67 @@ export async function bcryptHash(password: string): Promise<string> {
   return (await hash(password, 10)).replace(/^\$2y\$/, "$2b$");
 }
 
+/** Inserts one row (`?` placeholders) and answers its new integer id. */
+type Insert = (sql: string, args: unknown[]) => Promise<number>;
+
+async function seedRows(insert: Insert, users: SeedUser[], date: (d: number | string) => unknown): Promise<void> {
+  for (const u of users) {
+    const at = date(u.createdAt ?? Date.parse("2022-07-01T10:00:00Z"));
+    const userId = await insert(
+      `INSERT INTO "User" ("createdAt", "updatedAt", email, name, password, role, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [at, at, u.email, u.name, await bcryptHash(u.password), u.role ?? "OWNER", u.status ?? "ACTIVE"],
+    );
+    for (const l of u.licenses ?? []) {
+      await insert(
+        `INSERT INTO "License" ("createdAt", "updatedAt", "validUntil", "productId", seats, "userId") VALUES (?, ?, ?, ?, ?, ?)`,
+        [at, at, date(l.validUntil), l.productId, l.seats, userId],
+      );
+    }
+    for (const w of u.webhooks ?? []) {
+      await insert(`INSERT INTO "Webhook" ("createdAt", "updatedAt", name, token, "userId") VALUES (?, ?, ?, ?, ?)`, [
+        at,
+        at,
+        w.name,
+        w.revoked ? null : fakeJwt(),
+        userId,
+      ]);
+    }
+    for (let i = 0; i < (u.liveSessions ?? 0); i++) {
+      await insert(
+        `INSERT INTO "Session" ("createdAt", "updatedAt", token, "userAgent", limited, "userId") VALUES (?, ?, ?, ?, ?, ?)`,
+        [at, at, fakeJwt(), "Mozilla/5.0", false, userId],
+      );
+    }
+  }
+}
+
+/** The SQLite file, dates stored as Prisma Client stores them (Unix ms) or as given (a default's text). */
 export async function buildAuthLicenseServerDb(file: string, users: SeedUser[]): Promise<void> {
   const client = createClient({ url: `file:${file}` });
   try {
     await client.executeMultiple(SCHEMA);
-    for (const u of users) {
-      const at = u.createdAt ?? Date.parse("2022-07-01T10:00:00Z");
-      const { lastInsertRowid } = await client.execute({
-        sql: `INSERT INTO "User" (createdAt, updatedAt, email, name, password, role, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        args: [at, at, u.email, u.name, await bcryptHash(u.password), u.role ?? "OWNER", u.status ?? "ACTIVE"],
-      });
-      const userId = Number(lastInsertRowid);
-      for (const l of u.licenses ?? []) {
-        await client.execute({
-          sql: `INSERT INTO "License" (createdAt, updatedAt, validUntil, productId, seats, userId) VALUES (?, ?, ?, ?, ?, ?)`,
-          args: [at, at, l.validUntil, l.productId, l.seats, userId],
-        });
-      }
-      for (const w of u.webhooks ?? []) {
-        await client.execute({
-          sql: `INSERT INTO "Webhook" (createdAt, updatedAt, name, token, userId) VALUES (?, ?, ?, ?, ?)`,
-          args: [at, at, w.name, w.revoked ? null : fakeJwt(), userId],
-        });
-      }
-      for (let i = 0; i < (u.liveSessions ?? 0); i++) {
-        await client.execute({
-          sql: `INSERT INTO "Session" (createdAt, updatedAt, token, userAgent, limited, userId) VALUES (?, ?, ?, ?, ?, ?)`,
-          args: [at, at, fakeJwt(), "Mozilla/5.0", 0, userId],
-        });
-      }
-    }
+    const insert: Insert = async (sql, args) =>
+      Number((await client.execute({ sql, args: args as InArgs })).lastInsertRowid);
+    await seedRows(insert, users, (d) => d);
   } finally {
     client.close();
+  }
+}
+
+/** The same rows in a Postgres database laid out as Prisma's Postgres migrations leave it. */
+export async function buildAuthLicenseServerPg(url: string, users: SeedUser[]): Promise<void> {
+  const sql = new SQL(url, { max: 1 });
+  try {
+    await sql.unsafe(PG_SCHEMA);
+    const insert: Insert = async (query, args) => {
+      let n = 0;
+      const numbered = `${query.replace(/\?/g, () => `$${++n}`)} RETURNING id`;
+      const [row] = (await sql.unsafe(numbered, args)) as { id: number }[];
+      return Number(row?.id);
+    };
+    await seedRows(insert, users, (d) => (typeof d === "number" ? new Date(d) : d));
+  } finally {
+    await sql.close();
   }
 }
 

@@ -1,5 +1,5 @@
-// Hostile input for test/hostile.test.ts: the routes (from the app's own OpenAPI document, so new
-// routes are covered without editing this file), bodies, credentials and a database fingerprint.
+// Hostile input for test/hostile.test.ts: the routes (the app's own route table, pages included, so
+// new routes are covered without editing this file), bodies, credentials and a database fingerprint.
 import { generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import type { Database } from "../db/client";
 import type { Deps } from "../src/deps";
@@ -8,9 +8,9 @@ import { randomToken, sha256Hex } from "../src/lib/crypto";
 
 export interface Route {
   method: string;
-  /** OpenAPI template, e.g. /api/users/{id} */
+  /** Path template, e.g. /api/users/{id} */
   path: string;
-  /** Property names of the JSON body, when the document declares one. */
+  /** Property names of the body, when the route declares its schema. */
   fields: string[];
 }
 
@@ -46,18 +46,24 @@ export const REFLECTED_XSS = [/<script>alert\(1\)<\/script>/i, /<img src=x onerr
 
 export const PATH_VALUES = ["' OR 1=1 --", "<script>", "../../etc/passwd", "\u0000", "__proto__", "x".repeat(300)];
 
-type OpenApi = {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
-};
 type Schema = { properties?: Record<string, unknown> };
+interface AppRoute {
+  method: string;
+  path: string;
+  hooks?: { body?: unknown };
+}
 
-export function routesFromOpenApi(doc: OpenApi): Route[] {
+/** Every route of the app (`app.routes`), with the fields of its body schema where it has one. */
+export function routesOfApp(appRoutes: readonly AppRoute[]): Route[] {
+  const seen = new Set<string>();
   const routes: Route[] = [];
-  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
-    for (const [method, operation] of Object.entries(operations)) {
-      const schema = operation.requestBody?.content?.["application/json"]?.schema;
-      routes.push({ method: method.toUpperCase(), path, fields: Object.keys(schema?.properties ?? {}) });
-    }
+  for (const route of appRoutes) {
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const key = `${route.method} ${path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const fields = Object.keys((route.hooks?.body as Schema | undefined)?.properties ?? {});
+    routes.push({ method: route.method, path, fields });
   }
   return routes;
 }

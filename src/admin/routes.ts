@@ -2,6 +2,8 @@
 import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers, queryParameters } from "../docs/openapi";
+import { LegacyUser, UserDetail, UserPage } from "../docs/schemas";
 import { badRequest } from "../errors";
 import { legacyUserView } from "../compat/service";
 import { resolveLegacyId } from "../import/legacy-ids";
@@ -21,6 +23,16 @@ function wholeNumber(value: string | undefined, field: string, max: number, fall
   }
   return n;
 }
+
+// The query parameters, for the OpenAPI document only (checked by wholeNumber and searchTerm).
+const QUERY_DOCS = queryParameters(
+  t.Object({
+    page: t.Optional(t.Integer({ minimum: 1, description: "Page number (default 1)" })),
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Default ${DEFAULT_PAGE_SIZE}` })),
+    search: t.Optional(t.String({ maxLength: 254, description: "Part of the email address" })),
+    userId: t.Optional(t.String({ description: "One user instead, answered as {user} (auth-license-server form)" })),
+  }),
+);
 
 function searchTerm(value: string | undefined): string | undefined {
   if (value !== undefined && value.length > 254) {
@@ -46,15 +58,21 @@ export function adminRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         detail: {
+          parameters: QUERY_DOCS,
           summary:
             "List users (paginated, search by email); with ?userId= one user as {user} (auth-license-server form)",
           tags: ["admin"],
+          responses: answers({ 200: t.Union([UserPage, t.Object({ user: LegacyUser })]) }, 400, 404),
         },
       },
     )
     .get("/api/users/:id", ({ params }) => getUserDetail(deps, params.id), {
       auth: "ADMIN",
       params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
-      detail: { summary: "One user with licenses, live sessions and webhooks", tags: ["admin"] },
+      detail: {
+        summary: "One user with licenses, live sessions and webhooks",
+        tags: ["admin"],
+        responses: answers({ 200: UserDetail }, 400, 404),
+      },
     });
 }

@@ -5,6 +5,24 @@ import { Elysia, t } from "elysia";
 import { listAuditEvents } from "../audit/audit";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers } from "../docs/openapi";
+import {
+  AuditEvent,
+  CreatedWebhook,
+  LicenseAnswer,
+  LicenseChange,
+  LicenseDeleted,
+  ResetLink,
+  Secret,
+  SessionRevoked,
+  SessionsRevoked,
+  Stats,
+  UserChange,
+  UserDeleted,
+  UserLink,
+  Webhook,
+  WebhookAnswer,
+} from "../docs/schemas";
 import { badRequest } from "../errors";
 import { CreateWebhookBody, Email, Name, ProductId, Seats, STRICT, ValidUntil } from "../webhooks/model";
 import { listWebhooks } from "../webhooks/tokens";
@@ -27,7 +45,7 @@ const MAX_AUDIT = 500;
 
 export function adminWriteRoutes(deps: Deps) {
   const as = (auth: { sub: string }) => `admin:${auth.sub}`;
-  const doc = (summary: string) => ({ summary, tags: ["admin"], security: [{ bearer: [] }] });
+  const doc = (summary: string, responses: ReturnType<typeof answers>) => ({ summary, tags: ["admin"], responses });
   return new Elysia({ name: "admin-writes", prefix: "/api/admin" })
     .use(bearerAuth(deps))
     .post(
@@ -39,7 +57,10 @@ export function adminWriteRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         body: t.Object({ email: Email, name: Name, role: t.Optional(Role) }, STRICT),
-        detail: doc("Create a user; answers the one-time set-password link (also mailed)"),
+        detail: doc(
+          "Create a user; answers the one-time set-password link (also mailed)",
+          answers({ 201: UserLink }, 400, 409),
+        ),
       },
     )
     .patch(
@@ -52,18 +73,21 @@ export function adminWriteRoutes(deps: Deps) {
           { email: t.Optional(Email), name: t.Optional(Name), role: t.Optional(Role), status: t.Optional(Status) },
           STRICT,
         ),
-        detail: doc("Change a user; status INACTIVE ends their sessions at once"),
+        detail: doc(
+          "Change a user; status INACTIVE ends their sessions at once",
+          answers({ 200: UserChange }, 400, 404, 409),
+        ),
       },
     )
     .delete("/users/:id", ({ auth, params }) => runAdminAction(deps, "delete-user", { userId: params.id }, as(auth)), {
       auth: "ADMIN",
       params: IdParam,
-      detail: doc("Delete a user with their licenses and sessions"),
+      detail: doc("Delete a user with their licenses and sessions", answers({ 200: UserDeleted }, 400, 404)),
     })
     .post("/users/:id/reset-link", ({ auth, params }) => resetLink(deps, params.id, as(auth)), {
       auth: "ADMIN",
       params: IdParam,
-      detail: doc("A one-time set-password link for the user (also mailed)"),
+      detail: doc("A one-time set-password link for the user (also mailed)", answers({ 200: ResetLink }, 400, 404)),
     })
     .delete(
       "/users/:id/sessions",
@@ -71,7 +95,7 @@ export function adminWriteRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: IdParam,
-        detail: doc("End every session of a user"),
+        detail: doc("End every session of a user", answers({ 200: SessionsRevoked }, 400, 404)),
       },
     )
     .post(
@@ -91,7 +115,7 @@ export function adminWriteRoutes(deps: Deps) {
           },
           STRICT,
         ),
-        detail: doc("Grant a license"),
+        detail: doc("Grant a license", answers({ 201: LicenseAnswer }, 400, 404)),
       },
     )
     .patch(
@@ -104,13 +128,16 @@ export function adminWriteRoutes(deps: Deps) {
           { productId: t.Optional(ProductId), seats: t.Optional(Seats), validUntil: t.Optional(ValidUntil) },
           STRICT,
         ),
-        detail: doc("Extend a license or change its seats (fewer seats sign out the excess sessions)"),
+        detail: doc(
+          "Extend a license or change its seats (fewer seats sign out the excess sessions)",
+          answers({ 200: LicenseChange }, 400, 404),
+        ),
       },
     )
     .post("/licenses/:id/end", ({ auth, params }) => endLicense(deps, params.id, as(auth)), {
       auth: "ADMIN",
       params: IdParam,
-      detail: doc("End a license now"),
+      detail: doc("End a license now", answers({ 200: LicenseChange }, 400, 404)),
     })
     .delete(
       "/licenses/:id",
@@ -118,7 +145,7 @@ export function adminWriteRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: IdParam,
-        detail: doc("Delete a license; its user's sessions end"),
+        detail: doc("Delete a license; its user's sessions end", answers({ 200: LicenseDeleted }, 400, 404)),
       },
     )
     .delete(
@@ -127,17 +154,24 @@ export function adminWriteRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: IdParam,
-        detail: doc("End one session"),
+        detail: doc("End one session", answers({ 200: SessionRevoked }, 400, 404)),
       },
     )
-    .get("/webhooks", () => listWebhooks(deps), { auth: "ADMIN", detail: doc("Every webhook endpoint, newest first") })
+    .get("/webhooks", () => listWebhooks(deps), {
+      auth: "ADMIN",
+      detail: doc("Every webhook endpoint, newest first", answers({ 200: t.Array(Webhook) })),
+    })
     .post(
       "/webhooks",
       async ({ auth, body, set }) => {
         set.status = 201;
         return createWebhookAs(deps, { ...body, createdBy: auth.sub }, as(auth));
       },
-      { auth: "ADMIN", body: CreateWebhookBody, detail: doc("Create a webhook token (shown once)") },
+      {
+        auth: "ADMIN",
+        body: CreateWebhookBody,
+        detail: doc("Create a webhook token (shown once)", answers({ 201: CreatedWebhook }, 400)),
+      },
     )
     .delete(
       "/webhooks/:id",
@@ -145,7 +179,7 @@ export function adminWriteRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: IdParam,
-        detail: doc("Revoke a webhook token"),
+        detail: doc("Revoke a webhook token", answers({ 200: WebhookAnswer }, 400, 404)),
       },
     )
     .post(
@@ -155,7 +189,7 @@ export function adminWriteRoutes(deps: Deps) {
         auth: "ADMIN",
         params: IdParam,
         body: t.Optional(t.Object({ signingSecret: t.Optional(t.String({ minLength: 6, maxLength: 256 })) }, STRICT)),
-        detail: doc("A new signing secret (the one given, or random), shown once"),
+        detail: doc("A new signing secret (the one given, or random), shown once", answers({ 200: Secret }, 400, 404)),
       },
     )
     .get(
@@ -175,12 +209,15 @@ export function adminWriteRoutes(deps: Deps) {
           since: t.Optional(t.String({ maxLength: 64 })),
           limit: t.Optional(t.String({ maxLength: 4 })),
         }),
-        detail: doc("Audit events, newest first (userId, event family, since an ISO date or Unix ms, limit ≤ 500)"),
+        detail: doc(
+          "Audit events, newest first (userId, event family, since an ISO date or Unix ms, limit ≤ 500)",
+          answers({ 200: t.Array(AuditEvent) }, 400),
+        ),
       },
     )
     .get("/stats", () => stats(deps), {
       auth: "ADMIN",
-      detail: doc("Users, licenses, seats per product, sessions, logins per day"),
+      detail: doc("Users, licenses, seats per product, sessions, logins per day", answers({ 200: Stats })),
     });
 }
 

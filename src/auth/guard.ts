@@ -5,6 +5,7 @@
 import { Elysia } from "elysia";
 import type { Role } from "../../db/schema";
 import type { Deps } from "../deps";
+import { BEARER_DETAIL } from "../docs/openapi";
 import { forbidden, unauthorized } from "../errors";
 import { findSessionOfUser } from "../sessions/view";
 import { findUserById } from "../users/service";
@@ -48,6 +49,7 @@ async function assertStillHolds(deps: Deps, claims: AccessClaims, role: Role): P
 export function bearerAuth(deps: Deps) {
   return new Elysia({ name: "bearer-auth" }).macro({
     auth: (required: true | Role) => ({
+      detail: BEARER_DETAIL, // the OpenAPI document's security and 401/403 answers
       async resolve({ headers }) {
         const claims = await authenticate(deps, headers.authorization, required === true ? undefined : required);
         return { auth: claims };

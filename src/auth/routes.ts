@@ -3,13 +3,15 @@ import { Elysia, t, type Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { notFound, unauthorized } from "../errors";
 import { revokeOwnSession } from "../sessions/revoke";
-import { logoutSession } from "../sessions/service";
+import { logoutSession } from "../sessions/refresh";
 import { listLiveSessions, toSessionView } from "../sessions/view";
 import { clientInfo } from "../web/client";
 import { cookieJson } from "../web/cookie-json";
 import { isHttps } from "../web/page";
 import { bearerAuth } from "./guard";
 import { describeMe } from "./me";
+import { answers } from "../docs/openapi";
+import { Me, Sessions } from "../docs/schemas";
 import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
 import { login, refresh } from "./service";
 
@@ -107,11 +109,19 @@ export function authRoutes(deps: Deps) {
         jar.set({ value: "", httpOnly: true, sameSite: "strict", path: "/api/auth", secure: secureCookie, maxAge: 0 });
         set.status = 204;
       },
-      { cookieJson: true, body: TokenBody, detail: { summary: "Log out: revokes this session", tags: ["auth"] } },
+      {
+        cookieJson: true,
+        body: TokenBody,
+        detail: { summary: "Log out: revokes this session", tags: ["auth"], responses: answers({ 204: null }, 401) },
+      },
     )
     .get("/api/auth/me", ({ auth }) => describeMe(deps, auth), {
       auth: true,
-      detail: { summary: "Who am I: user, licenses with seats, current session", tags: ["auth"] },
+      detail: {
+        summary: "Who am I: user, licenses with seats, current session",
+        tags: ["auth"],
+        responses: answers({ 200: Me }),
+      },
     })
     .get(
       "/api/auth/sessions",
@@ -119,7 +129,10 @@ export function authRoutes(deps: Deps) {
         const list = await listLiveSessions(deps, auth.sub);
         return { sessions: list.map((s) => toSessionView(deps, s, auth.sid)) };
       },
-      { auth: true, detail: { summary: "List my live sessions", tags: ["sessions"] } },
+      {
+        auth: true,
+        detail: { summary: "List my live sessions", tags: ["sessions"], responses: answers({ 200: Sessions }) },
+      },
     )
     .delete(
       "/api/auth/sessions/:id",
@@ -137,7 +150,11 @@ export function authRoutes(deps: Deps) {
       {
         auth: true,
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
-        detail: { summary: "Revoke one of my sessions", tags: ["sessions"] },
+        detail: {
+          summary: "Revoke one of my sessions",
+          tags: ["sessions"],
+          responses: answers({ 204: null }, 400, 404),
+        },
       },
     );
 }

@@ -1,9 +1,11 @@
 // Routes an app or store written for auth-license-server calls (README "Moving from
 // auth-license-server"): POST /api/webhook and /api/webhook/create. The same services answer;
 // only the shapes differ. (GET /api/users?userId= is in src/admin/routes.ts.)
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { bearerAuth, bearerToken } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers, WEBHOOK_SECURITY } from "../docs/openapi";
+import { CreatedWebhook, LegacyUser, WebhookReply } from "../docs/schemas";
 import { receiveWebhook } from "../webhooks/service";
 import { CreateWebhookBody } from "../webhooks/model";
 import { createWebhook } from "../webhooks/tokens";
@@ -46,6 +48,7 @@ export function compatRoutes(deps: Deps) {
           summary:
             "Create a webhook token; the answer carries `webhook`, its URL with the token (auth-license-server form)",
           tags: ["auth-license-server"],
+          responses: answers({ 201: t.Object({ ...CreatedWebhook.properties, webhook: t.String() }) }, 400),
         },
       },
     )
@@ -75,6 +78,26 @@ export function compatRoutes(deps: Deps) {
         detail: {
           summary: "Run a webhook action as auth-license-server did: integer ids, the user object in `response`",
           tags: ["auth-license-server"],
+          security: WEBHOOK_SECURITY,
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", properties: { action: { type: "string" } } } } },
+          },
+          responses: answers(
+            {
+              200: t.Object({
+                success: t.Literal(true),
+                response: t.Union([LegacyUser, t.Literal(true), WebhookReply.properties.response]),
+                time: t.Integer(),
+              }),
+            },
+            400,
+            401,
+            403,
+            404,
+            409,
+            429,
+          ),
         },
       },
     );

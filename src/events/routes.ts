@@ -3,6 +3,8 @@
 import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers } from "../docs/openapi";
+import { Delivery, EndpointSecret, EventEndpoint } from "../docs/schemas";
 import { DELIVERY_STATUSES, listDeliveries, replayDelivery } from "./deliveries";
 import {
   createEndpoint,
@@ -30,7 +32,11 @@ export function eventRoutes(deps: Deps) {
     .use(bearerAuth(deps))
     .get("/api/admin/event-endpoints", async () => ({ endpoints: await listEndpoints(deps) }), {
       auth: "ADMIN",
-      detail: { summary: "List event endpoints (never their secrets)", tags },
+      detail: {
+        summary: "List event endpoints (never their secrets)",
+        tags,
+        responses: answers({ 200: t.Object({ endpoints: t.Array(EventEndpoint) }) }),
+      },
     })
     .post(
       "/api/admin/event-endpoints",
@@ -41,7 +47,11 @@ export function eventRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         body: t.Object({ url: Url, ...OptionalFields }),
-        detail: { summary: "Register an event endpoint; its whsec_ secret is shown once", tags },
+        detail: {
+          summary: "Register an event endpoint; its whsec_ secret is shown once",
+          tags,
+          responses: answers({ 201: EndpointSecret }, 400),
+        },
       },
     )
     .patch(
@@ -51,7 +61,11 @@ export function eventRoutes(deps: Deps) {
         auth: "ADMIN",
         params: Id,
         body: t.Object({ url: t.Optional(Url), ...OptionalFields }),
-        detail: { summary: "Change an endpoint's URL, event filter or description; enable or disable it", tags },
+        detail: {
+          summary: "Change an endpoint's URL, event filter or description; enable or disable it",
+          tags,
+          responses: answers({ 200: EventEndpoint }, 400, 404),
+        },
       },
     )
     .delete(
@@ -60,7 +74,11 @@ export function eventRoutes(deps: Deps) {
         await deleteEndpoint(deps, params.id, `admin:${auth.sub}`);
         set.status = 204;
       },
-      { auth: "ADMIN", params: Id, detail: { summary: "Delete an endpoint and its deliveries", tags } },
+      {
+        auth: "ADMIN",
+        params: Id,
+        detail: { summary: "Delete an endpoint and its deliveries", tags, responses: answers({ 204: null }, 400, 404) },
+      },
     )
     .post(
       "/api/admin/event-endpoints/:id/rotate-secret",
@@ -70,7 +88,11 @@ export function eventRoutes(deps: Deps) {
         auth: "ADMIN",
         params: Id,
         body: t.Optional(t.Object({ overlapSeconds: t.Optional(t.Integer({ minimum: 0, maximum: MAX_OVERLAP_S })) })),
-        detail: { summary: "New secret (shown once); the old one also signs during the overlap", tags },
+        detail: {
+          summary: "New secret (shown once); the old one also signs during the overlap",
+          tags,
+          responses: answers({ 200: EndpointSecret }, 400, 404),
+        },
       },
     )
     .get(
@@ -85,12 +107,20 @@ export function eventRoutes(deps: Deps) {
           status: t.Optional(t.Union(DELIVERY_STATUSES.map((s) => t.Literal(s)))),
           limit: t.Optional(t.Numeric({ minimum: 1, maximum: 500 })),
         }),
-        detail: { summary: "Event deliveries, newest first", tags },
+        detail: {
+          summary: "Event deliveries, newest first",
+          tags,
+          responses: answers({ 200: t.Object({ deliveries: t.Array(Delivery) }) }, 400),
+        },
       },
     )
     .post("/api/admin/event-deliveries/:id/replay", ({ params }) => replayDelivery(deps, params.id), {
       auth: "ADMIN",
       params: Id,
-      detail: { summary: "Send a delivery again (same webhook-id, fresh retries)", tags },
+      detail: {
+        summary: "Send a delivery again (same webhook-id, fresh retries)",
+        tags,
+        responses: answers({ 200: Delivery }, 400, 404),
+      },
     });
 }

@@ -1,6 +1,8 @@
 // GET /health — liveness plus a database round trip.
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
+import { answers } from "../docs/openapi";
+import { Health } from "../docs/schemas";
 
 export function healthRoutes(deps: Deps) {
   return new Elysia({ name: "health" }).get(
@@ -15,6 +17,12 @@ export function healthRoutes(deps: Deps) {
         return { status: "error", database: "unreachable" };
       }
     },
-    { detail: { summary: "Liveness and database reachability", tags: ["health"] } },
+    {
+      detail: {
+        summary: "Liveness and database reachability",
+        tags: ["health"],
+        responses: answers({ 200: Health, 503: Health }),
+      },
+    },
   );
 }

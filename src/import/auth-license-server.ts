@@ -58,12 +58,13 @@ class DryRun extends Error {
   }
 }
 
+/** `location`: its SQLite file, or the postgres:// URL of the database it ran on. */
 export async function importAuthLicenseServer(
   deps: Deps,
-  file: string,
+  location: string,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const source = await readSourceDatabase(file);
+  const source = await readSourceDatabase(location);
   const dryRun = options.dryRun ?? false;
   let report = emptyReport(dryRun, source.liveSessions);
   for (let start = 0; start < source.users.length; start += BATCH) {

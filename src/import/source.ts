@@ -1,6 +1,8 @@
-// Reading an auth-license-server database (its Prisma SQLite schema: tables "User", "License",
-// "Webhook", "Session"). Only SELECTs: the file is never changed.
-import { createClient, type Client, type Row } from "@libsql/client";
+// Reading an auth-license-server database (its Prisma schema: tables "User", "License", "Webhook",
+// "Session"), from its SQLite file or, when it ran on Postgres, a postgres:// URL (read with Bun's
+// built-in Postgres client). Only SELECTs: the source is never changed.
+import { createClient, type Client } from "@libsql/client";
+import { SQL } from "bun";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { badRequest } from "../errors";
@@ -38,11 +40,22 @@ export interface SourceDatabase {
 
 const TABLES = ["User", "License", "Webhook", "Session"];
 
+type Row = Record<string, unknown>;
+
+const QUERIES = {
+  users: `SELECT id, email, name, password, role, status, "createdAt" FROM "User" ORDER BY id`,
+  licenses: `SELECT id, "userId", "productId", seats, "validUntil" FROM "License" ORDER BY id`,
+  webhooks: `SELECT id, "userId", name, token FROM "Webhook" ORDER BY id`,
+  liveSessions: `SELECT count(*) AS n FROM "Session" WHERE token IS NOT NULL`,
+};
+
 /**
- * A Prisma DateTime in SQLite: Unix ms from Prisma Client, "YYYY-MM-DD HH:MM:SS" (UTC) from a
- * column default, or an ISO string from a driver adapter. null when it is none of these.
+ * A Prisma DateTime: a Date from Postgres; in SQLite, Unix ms from Prisma Client, "YYYY-MM-DD
+ * HH:MM:SS" (UTC) from a column default, or an ISO string from a driver adapter. null when it is
+ * none of these.
  */
 export function parseSourceDate(value: unknown): number | null {
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.getTime() : null;
   if (typeof value === "number" || typeof value === "bigint")
     return Number.isFinite(Number(value)) ? Number(value) : null;
   if (typeof value !== "string" || value.trim() === "") return null;
@@ -53,35 +66,81 @@ export function parseSourceDate(value: unknown): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export async function readSourceDatabase(file: string): Promise<SourceDatabase> {
+/** `source`: the SQLite file, or a postgres:// (postgresql://) URL of the database it ran on. */
+export async function readSourceDatabase(source: string): Promise<SourceDatabase> {
+  return /^postgres(ql)?:\/\//i.test(source) ? readPostgres(source) : readSqlite(source);
+}
+
+async function readSqlite(file: string): Promise<SourceDatabase> {
   // libSQL would create an empty database for a missing path: refuse first.
   if (!existsSync(file)) throw badRequest("file_not_found", `No such file: ${file}`, "file");
   const client = createClient({ url: `file:${resolve(file)}` });
   try {
-    await assertSchema(client, file);
-    const [users, licenses, webhooks, sessions] = await Promise.all([
-      client.execute(`SELECT id, email, name, password, role, status, createdAt FROM "User" ORDER BY id`),
-      client.execute(`SELECT id, userId, productId, seats, validUntil FROM "License" ORDER BY id`),
-      client.execute(`SELECT id, userId, name, token FROM "Webhook" ORDER BY id`),
-      client.execute(`SELECT count(*) AS n FROM "Session" WHERE token IS NOT NULL`),
-    ]);
-    return {
-      users: users.rows.map(toUser),
-      licenses: licenses.rows.map(toLicense),
-      webhooks: webhooks.rows.map((r) => ({
-        id: Number(r.id),
-        userId: Number(r.userId),
-        name: String(r.name ?? ""),
-        live: r.token !== null,
-      })),
-      liveSessions: Number(sessions.rows[0]?.n ?? 0),
-    };
+    await assertSqliteSchema(client, file);
+    const read = async (query: string) => (await client.execute(query)).rows as unknown as Row[];
+    return toSource(
+      await read(QUERIES.users),
+      await read(QUERIES.licenses),
+      await read(QUERIES.webhooks),
+      await read(QUERIES.liveSessions),
+    );
   } finally {
     client.close();
   }
 }
 
-async function assertSchema(client: Client, file: string): Promise<void> {
+async function readPostgres(url: string): Promise<SourceDatabase> {
+  const where = withoutPassword(url);
+  const sql = new SQL(url, { max: 1, connectionTimeout: 10, idleTimeout: 1 });
+  try {
+    let tables: Row[];
+    try {
+      tables = await sql.unsafe(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`,
+      );
+    } catch (error) {
+      const why = error instanceof Error ? error.message.replaceAll(url, where) : "no answer";
+      throw badRequest("not_a_database", `Could not read the Postgres database at ${where}: ${why}`, "file");
+    }
+    assertTables(new Set(tables.map((r) => String(r.name))), where);
+    const read = async (query: string): Promise<Row[]> => [...(await sql.unsafe(query))];
+    return toSource(
+      await read(QUERIES.users),
+      await read(QUERIES.licenses),
+      await read(QUERIES.webhooks),
+      await read(QUERIES.liveSessions),
+    );
+  } finally {
+    await sql.close();
+  }
+}
+
+/** The URL as it may be printed: never its password. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "the given postgres:// URL";
+  }
+}
+
+function toSource(users: Row[], licenses: Row[], webhooks: Row[], sessions: Row[]): SourceDatabase {
+  return {
+    users: users.map(toUser),
+    licenses: licenses.map(toLicense),
+    webhooks: webhooks.map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.userId),
+      name: String(r.name ?? ""),
+      live: r.token !== null,
+    })),
+    liveSessions: Number(sessions[0]?.n ?? 0),
+  };
+}
+
+async function assertSqliteSchema(client: Client, file: string): Promise<void> {
   let names: Set<string>;
   try {
     const tables = await client.execute(`SELECT name FROM sqlite_master WHERE type = 'table'`);
@@ -89,6 +148,10 @@ async function assertSchema(client: Client, file: string): Promise<void> {
   } catch {
     throw badRequest("not_a_database", `${file} is not an SQLite database`, "file");
   }
+  assertTables(names, file);
+}
+
+function assertTables(names: Set<string>, file: string): void {
   const missing = TABLES.filter((t) => !names.has(t));
   if (missing.length > 0) {
     throw badRequest(

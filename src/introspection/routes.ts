@@ -3,6 +3,8 @@
 import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers } from "../docs/openapi";
+import { CreatedClient, IntrospectionClient } from "../docs/schemas";
 import { hitRateLimit } from "../rate-limits/service";
 import {
   authenticateClient,
@@ -55,7 +57,11 @@ export function introspectionRoutes(deps: Deps) {
     )
     .get("/api/admin/introspection-clients", async () => ({ clients: await listIntrospectionClients(deps) }), {
       auth: "ADMIN",
-      detail: { summary: "List introspection clients (never their secrets)", tags },
+      detail: {
+        summary: "List introspection clients (never their secrets)",
+        tags,
+        responses: answers({ 200: t.Object({ clients: t.Array(IntrospectionClient) }) }),
+      },
     })
     .post(
       "/api/admin/introspection-clients",
@@ -66,7 +72,11 @@ export function introspectionRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }) }),
-        detail: { summary: "Create an introspection client; its secret is shown once", tags },
+        detail: {
+          summary: "Create an introspection client; its secret is shown once",
+          tags,
+          responses: answers({ 201: CreatedClient }, 400),
+        },
       },
     )
     .delete(
@@ -75,7 +85,11 @@ export function introspectionRoutes(deps: Deps) {
       {
         auth: "ADMIN",
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
-        detail: { summary: "Revoke an introspection client", tags },
+        detail: {
+          summary: "Revoke an introspection client",
+          tags,
+          responses: answers({ 200: IntrospectionClient }, 400, 404),
+        },
       },
     );
 }

@@ -24,6 +24,6 @@ export function jwksStaticRoutes(deps: Deps) {
 
 export function jwksRoutes(deps: Deps) {
   return new Elysia({ name: "jwks" }).get(JWKS_PATH, () => jwksResponse(deps), {
-    detail: { summary: "Public signing keys (JWKS)", tags: ["keys"] },
+    detail: { hide: true }, // declared in ../docs/openapi.ts, with the static route Bun serves
   });
 }

@@ -1,30 +1,18 @@
-// Sessions: creation (taking a seat), refresh-token rotation with a grace window and reuse
-// detection, lookup by token. Every decision is made inside one write transaction.
-import { and, eq, sql } from "drizzle-orm";
+// Sessions: creation (taking a seat) and lookup by token; refresh-token rotation is ./refresh.ts.
+// Every decision is made inside one write transaction.
+import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { sessions, type Session, type SessionKind, type User } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import { queueEventIn } from "../events/outbox";
 import type { Deps } from "../deps";
-import { notFound, unauthorized } from "../errors";
-import { constantTimeEqual, newId, randomToken } from "../lib/crypto";
-import { touchDue } from "../lib/touch";
-import { queueMailIn } from "../mail/outbox";
-import { decideSeat, holdsSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
-import { findUserById } from "../users/service";
-import { describeDevice } from "./device";
-import { coolingFields, coolingUntilSql, revokeSessionIn } from "./revoke";
+import { notFound } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
-import {
-  accessTokenTimes,
-  deriveSuccessor,
-  formatToken,
-  isRetired,
-  newSecret,
-  type ParsedToken,
-  parseToken,
-  retire,
-} from "./tokens";
+import { newId } from "../lib/crypto";
+import { touchDue } from "../lib/touch";
+import { decideSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
+import { findUserById } from "../users/service";
+import { accessTokenTimes, formatToken, newSecret, parseToken, whichToken } from "./tokens";
 
 /** The user fields an access token carries. */
 export type TokenUser = Pick<User, "id" | "email" | "name" | "role" | "status">;
@@ -36,9 +24,6 @@ export interface IssuedSession {
   token: string;
   seat: SeatDecision;
 }
-
-export const REVOKE_REASON_REUSE = "refresh_token_reuse";
-const REUSED = "This session was revoked because one of its refresh tokens was used twice; log in again";
 
 /** Account-page sessions never take a seat. */
 const NO_SEAT: SeatDecision = {
@@ -55,7 +40,7 @@ const NO_SEAT: SeatDecision = {
  * When the access token about to be issued expires if it carries a seat (Unix ms), else null: the
  * seat stays counted until then, whatever happens to the session (README "Seats").
  */
-function seatTokenExpiry(deps: Deps, seat: SeatDecision, now: number): number | null {
+export function seatTokenExpiry(deps: Deps, seat: SeatDecision, now: number): number | null {
   return seat.limited || seat.product === null ? null : accessTokenTimes(now, deps.config.accessTokenTtl).exp * 1000;
 }
 
@@ -107,220 +92,9 @@ export async function createSession(
   });
 }
 
-export type RefreshOutcome = { kind: "rotated" | "grace"; issued: IssuedSession } | { kind: "reuse" };
-
 export interface SessionWithUser {
   session: Session;
   user: User;
-}
-
-/** What a refresh reads of a session and its user. */
-type RefreshRow = Pick<
-  Session,
-  | "userId"
-  | "kind"
-  | "productId"
-  | "limited"
-  | "limitedReason"
-  | "tokenHash"
-  | "previousTokenHash"
-  | "rotatedAt"
-  | "rotationNonce"
-  | "retiredTokenHashes"
-  | "revokedAt"
-  | "revokeReason"
-  | "expiresAt"
-  | "lastUsedAt"
-  | "seatTokenExpiresAt"
-> &
-  Omit<TokenUser, "id">;
-
-// Only the columns a refresh needs: @libsql/client costs a few µs per column of every row it
-// returns (a SELECT of both whole rows doubled the cost of this query).
-async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
-  const [row] = await tx.all<RefreshRow>(sql`
-    SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.limited_reason AS limitedReason,
-      s.token_hash AS tokenHash,
-      s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
-      s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
-      s.revoke_reason AS revokeReason, s.expires_at AS expiresAt, s.last_used_at AS lastUsedAt,
-      s.seat_token_expires_at AS seatTokenExpiresAt, u.email, u.name, u.role, u.status
-    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
-  return row;
-}
-
-const matches = (hash: string, stored: string | null) => stored !== null && constantTimeEqual(hash, stored);
-
-type TokenState = Pick<Session, "tokenHash" | "previousTokenHash" | "rotatedAt" | "retiredTokenHashes">;
-
-/**
- * Which of a session's secrets `hash` is: the current one, the one just replaced and still inside
- * the grace window, an older one (replaced before the window, or retired), or none of them.
- */
-function whichToken(deps: Deps, row: TokenState, hash: string, now: number): "current" | "grace" | "old" | "none" {
-  if (matches(hash, row.tokenHash)) return "current";
-  if (matches(hash, row.previousTokenHash)) {
-    const inGrace = row.rotatedAt !== null && now - row.rotatedAt <= deps.config.refreshGrace * 1000;
-    return inGrace ? "grace" : "old";
-  }
-  return isRetired(row.retiredTokenHashes, hash) ? "old" : "none";
-}
-
-/** Which of the session's tokens was presented; throws for one that opens nothing. */
-function classify(deps: Deps, row: RefreshRow, parsed: ParsedToken, now: number): "current" | "grace" | "reuse" {
-  const presented = whichToken(deps, row, parsed.hash, now);
-  if (presented === "none") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-  if (row.revokedAt !== null) {
-    // The rightful holder learns why its session ended (a thief replayed one of its tokens); the
-    // thief learns nothing new: it was told token_reused already.
-    if (row.revokeReason === REVOKE_REASON_REUSE) throw unauthorized("token_reused", REUSED);
-    throw unauthorized("session_revoked", "This session was revoked; log in again");
-  }
-  if (row.expiresAt <= now) throw unauthorized("session_expired", "This session has expired; log in again");
-  if (row.status !== "ACTIVE") throw unauthorized("session_revoked", "This account is inactive");
-  return presented === "old" ? "reuse" : presented;
-}
-
-/**
- * Rotates a refresh token (README "Tokens"). The current token gets a fresh successor; the token just
- * replaced, within the grace window, gets the same successor again; any older one is reuse and
- * revokes the session. Anything else is an invalid token and changes nothing.
- */
-export async function refreshSession(deps: Deps, token: string, client: ClientInfo): Promise<RefreshOutcome> {
-  const parsed = parseToken(token);
-  if (!parsed) throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-  const now = deps.clock.now();
-  return deps.db.write(async (tx) => {
-    const row = await loadForRefresh(tx, parsed.sessionId);
-    if (!row || row.kind !== "app") throw unauthorized("invalid_token", "Invalid refresh token; log in again");
-    const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
-    const presented = classify(deps, row, parsed, now);
-    if (presented === "reuse") {
-      await revokeForReuseIn(tx, deps, { id: parsed.sessionId, user }, client);
-      return { kind: "reuse" };
-    }
-    const issued = await advance(tx, deps, { parsed, row, user, grace: presented === "grace", now });
-    return { kind: presented === "grace" ? "grace" : "rotated", issued };
-  });
-}
-
-/**
- * Logout with a refresh token: the current token, or the one just replaced within the grace window,
- * ends its session. An older one is reuse, handled exactly as at refresh (session revoked, audited,
- * user mailed): whoever holds a stale token must not believe the session has ended while it lives on.
- * Anything else (unknown, revoked, expired) changes nothing; logout answers 204 either way.
- */
-export async function logoutSession(deps: Deps, token: string, client: ClientInfo): Promise<void> {
-  const parsed = parseToken(token);
-  if (!parsed) return;
-  const now = deps.clock.now();
-  await deps.db.write(async (tx) => {
-    const row = await loadForRefresh(tx, parsed.sessionId);
-    if (!row || row.kind !== "app" || row.revokedAt !== null || row.expiresAt <= now) return;
-    const presented = whichToken(deps, row, parsed.hash, now);
-    if (presented === "none") return;
-    if (presented === "old") {
-      const user: TokenUser = { id: row.userId, email: row.email, name: row.name, role: row.role, status: row.status };
-      return revokeForReuseIn(tx, deps, { id: parsed.sessionId, user }, client);
-    }
-    await revokeSessionIn(tx, deps, parsed.sessionId, { reason: "logout", actor: `user:${row.userId}`, ip: client.ip });
-  });
-}
-
-/**
- * Re-decides the seat and moves the session on: a new successor for the current token, or —
- * inside the grace window — the same successor again (both holders keep working, no fork).
- * One UPDATE without RETURNING: every value written is known here.
- */
-async function advance(
-  tx: Tx,
-  deps: Deps,
-  input: { parsed: ParsedToken; row: RefreshRow; user: TokenUser; grace: boolean; now: number },
-): Promise<IssuedSession> {
-  const { parsed, row, user, now } = input;
-  const id = parsed.sessionId;
-  // Re-decided on the session's own product: it never moves to another one. A session holding
-  // its seat keeps it beside seats cooling down: those hold back only seats not yet taken.
-  const scope = seatScope(deps, user.id, row.productId, id);
-  if (holdsSeat(row, now, scope.idleTimeoutMs)) scope.coolDown = false;
-  const decided = await decideSeat(tx, scope);
-  const seat = row.limitedReason === "requested" ? withoutSeat(decided) : decided;
-  const limited = seat.limited ? 1 : 0;
-  // A limited token leaves the expiry of the last seat-carrying one in place (coalesce); a seat
-  // lost here cools down like a revoked one, a seat taken ends any cool-down of this session.
-  const seatState = sql`limited = ${limited}, limited_reason = ${seat.limitedReason}, product_id = ${seat.sessionProduct},
-    seat_free_announce_at = ${seat.limited ? coolingUntilSql(deps, now) : null},
-    seat_token_expires_at = coalesce(${seatTokenExpiry(deps, seat, now)}, seat_token_expires_at)`;
-  const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
-  const successor = deriveSuccessor(parsed.secret, nonce);
-  if (input.grace) {
-    if (!matches(successor.hash, row.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-    await tx.run(sql`UPDATE sessions SET last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
-  } else {
-    await tx.run(sql`UPDATE sessions SET token_hash = ${successor.hash}, previous_token_hash = ${row.tokenHash},
-      rotated_at = ${now}, rotation_nonce = ${nonce},
-      retired_token_hashes = ${retire(row.retiredTokenHashes, row.previousTokenHash)},
-      last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
-  }
-  // Ordinary rotations are not audited one by one (a row per session every few minutes); the
-  // session row keeps last use and rotation. What changes the picture is: a seat taken or lost,
-  // and a grace replay (a retry or a second holder).
-  if (Boolean(row.limited) !== seat.limited || input.grace) {
-    await auditIn(tx, deps, {
-      event: input.grace ? "refresh.grace_replay" : "refresh.seat_changed",
-      userId: user.id,
-      actor: `user:${user.id}`,
-      detail: { sessionId: id, product: seat.sessionProduct, limited: seat.limited, limitedReason: seat.limitedReason },
-    });
-  }
-  if (Boolean(row.limited) !== seat.limited) await queueSeatChangeIn(tx, deps, { id, userId: user.id, row, seat });
-  const session = { id, userId: row.userId, kind: row.kind, productId: seat.sessionProduct };
-  return { session, user, token: formatToken(id, successor.secret), seat };
-}
-
-/** A refresh took a seat (one became free) or lost it (license ended, seats gone): tell subscribers. */
-async function queueSeatChangeIn(
-  tx: Tx,
-  deps: Deps,
-  change: { id: string; userId: string; row: RefreshRow; seat: SeatDecision },
-) {
-  const ids = {
-    userId: change.userId,
-    sessionId: change.id,
-    productId: change.seat.sessionProduct ?? change.row.productId,
-  };
-  if (!change.seat.limited) return queueEventIn(tx, deps, "seat.taken", ids);
-  const reason = change.seat.limitedReason === "no_free_seat" ? "no_free_seat" : "license_change";
-  const coolingUntil = deps.config.seatRelease === "cooldown" ? change.row.seatTokenExpiresAt : null;
-  return queueEventIn(tx, deps, "seat.released", { ...ids, reason, ...coolingFields(coolingUntil, deps.clock.now()) });
-}
-
-/** Revokes the session whose old token was replayed, audits it and mails its user, all in `tx`. */
-async function revokeForReuseIn(tx: Tx, deps: Deps, session: { id: string; user: TokenUser }, client: ClientInfo) {
-  const { user } = session;
-  const revoked = await revokeSessionIn(tx, deps, session.id, {
-    reason: REVOKE_REASON_REUSE,
-    actor: "system",
-    ip: client.ip,
-  });
-  await auditIn(tx, deps, {
-    event: "refresh.reuse_detected",
-    userId: user.id,
-    actor: "system",
-    ip: client.ip,
-    detail: { sessionId: session.id, userAgent: client.userAgent },
-  });
-  await queueEventIn(tx, deps, "refresh.reuse_detected", { userId: user.id, sessionId: session.id });
-  await queueMailIn(tx, deps, {
-    to: user.email,
-    kind: "reuse-detected",
-    data: {
-      name: user.name,
-      device: describeDevice(revoked?.userAgent ?? null),
-      ip: client.ip ?? "unknown address",
-      time: new Date(deps.clock.now()).toISOString(),
-    },
-  });
 }
 
 /**

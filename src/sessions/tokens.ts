@@ -6,7 +6,9 @@
 // Only the successor's hash and the nonce are stored, so a retry with the just-replaced token
 // inside the grace window gets the very same successor back, while a copy of the database alone
 // (without a token) cannot produce any token.
-import { hmacSha256, randomToken, sha256Hex } from "../lib/crypto";
+import type { Session } from "../../db/schema";
+import type { Deps } from "../deps";
+import { constantTimeEqual, hmacSha256, randomToken, sha256Hex } from "../lib/crypto";
 
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const ID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
@@ -58,4 +60,26 @@ export function isRetired(retired: string, hash: string): boolean {
 export function accessTokenTimes(now: number, ttlSeconds: number): { iat: number; exp: number } {
   const iat = Math.floor(now / 1000);
   return { iat, exp: iat + ttlSeconds };
+}
+
+export const matches = (hash: string, stored: string | null) => stored !== null && constantTimeEqual(hash, stored);
+
+export type TokenState = Pick<Session, "tokenHash" | "previousTokenHash" | "rotatedAt" | "retiredTokenHashes">;
+
+/**
+ * Which of a session's secrets `hash` is: the current one, the one just replaced and still inside
+ * the grace window, an older one (replaced before the window, or retired), or none of them.
+ */
+export function whichToken(
+  deps: Pick<Deps, "config">,
+  row: TokenState,
+  hash: string,
+  now: number,
+): "current" | "grace" | "old" | "none" {
+  if (matches(hash, row.tokenHash)) return "current";
+  if (matches(hash, row.previousTokenHash)) {
+    const inGrace = row.rotatedAt !== null && now - row.rotatedAt <= deps.config.refreshGrace * 1000;
+    return inGrace ? "grace" : "old";
+  }
+  return isRetired(row.retiredTokenHashes, hash) ? "old" : "none";
 }

@@ -3,6 +3,8 @@ import { Elysia, t } from "elysia";
 import { STORE_EVENT_STATUSES } from "../../db/schema";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
+import { answers } from "../docs/openapi";
+import { ProductMapping, StoreEvent } from "../docs/schemas";
 import { findStoreWebhook } from "../webhooks/tokens";
 import { listStoreEvents } from "./log";
 import { listMappings, MAX_SEATS_PER_UNIT, MAX_TERM_DAYS, removeMapping, setMapping } from "./products";
@@ -33,7 +35,15 @@ export function storeRoutes(deps: Deps) {
     .get(
       "/api/webhooks/:id/products",
       async ({ params }) => ({ products: await listMappings(deps, (await findStoreWebhook(deps, params.id)).id) }),
-      { auth: "ADMIN", params: Params, detail: { summary: "A store endpoint's product map", tags } },
+      {
+        auth: "ADMIN",
+        params: Params,
+        detail: {
+          summary: "A store endpoint's product map",
+          tags,
+          responses: answers({ 200: t.Object({ products: t.Array(ProductMapping) }) }, 400, 404),
+        },
+      },
     )
     .put(
       "/api/webhooks/:id/products/:externalId",
@@ -45,7 +55,11 @@ export function storeRoutes(deps: Deps) {
         auth: "ADMIN",
         params: MappingParams,
         body: MappingBody,
-        detail: { summary: "Map a store id to a product", tags },
+        detail: {
+          summary: "Map a store id to a product",
+          tags,
+          responses: answers({ 200: t.Object({ product: ProductMapping }) }, 400, 404),
+        },
       },
     )
     .delete(
@@ -54,7 +68,11 @@ export function storeRoutes(deps: Deps) {
         await removeMapping(deps, (await findStoreWebhook(deps, params.id)).id, params.externalId);
         set.status = 204;
       },
-      { auth: "ADMIN", params: MappingParams, detail: { summary: "Remove a product map entry", tags } },
+      {
+        auth: "ADMIN",
+        params: MappingParams,
+        detail: { summary: "Remove a product map entry", tags, responses: answers({ 204: null }, 400, 404) },
+      },
     )
     .get(
       "/api/webhooks/:id/events",
@@ -71,7 +89,11 @@ export function storeRoutes(deps: Deps) {
           status: t.Optional(t.UnionEnum(STORE_EVENT_STATUSES)),
           limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })),
         }),
-        detail: { summary: "A store endpoint's events, newest first", tags },
+        detail: {
+          summary: "A store endpoint's events, newest first",
+          tags,
+          responses: answers({ 200: t.Object({ events: t.Array(StoreEvent) }) }, 400, 404),
+        },
       },
     )
     .post(
@@ -79,6 +101,14 @@ export function storeRoutes(deps: Deps) {
       async ({ params }) => ({
         event: await replayStoreEvent(deps, { webhookId: params.id, eventId: params.eventId }),
       }),
-      { auth: "ADMIN", params: EventParams, detail: { summary: "Apply a stored store event again", tags } },
+      {
+        auth: "ADMIN",
+        params: EventParams,
+        detail: {
+          summary: "Apply a stored store event again",
+          tags,
+          responses: answers({ 200: t.Object({ event: StoreEvent }) }, 400, 404),
+        },
+      },
     );
 }

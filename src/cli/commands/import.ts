@@ -1,4 +1,4 @@
-// import auth-license-server <file> [--dry-run]
+// import auth-license-server <file | postgres:// URL> [--dry-run]
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { importAuthLicenseServer, type ImportReport, type Tally } from "../../import/auth-license-server";
@@ -11,17 +11,17 @@ export const registerImport: Register = (program, context) => {
     .description("bring users, licenses and webhooks over from another server")
     .command("auth-license-server")
     .description(
-      "import an auth-license-server SQLite database: users keep their passwords (bcrypt, replaced by " +
+      "import an auth-license-server database (SQLite file or Postgres): users keep their passwords (bcrypt, replaced by " +
         "Argon2id at their next sign-in), licenses, webhooks re-issued with new tokens. A re-run changes nothing.",
     )
-    .argument("<file>", "its SQLite database file (prisma/auth.db)")
+    .argument("<source>", "its SQLite database file (prisma/auth.db), or its postgres:// URL")
     .option("--dry-run", "show what would change and change nothing")
-    .action(async (file: string, opts: { dryRun?: boolean }, cmd: Command) => {
+    .action(async (source: string, opts: { dryRun?: boolean }, cmd: Command) => {
       const { out, run } = context(cmd);
       const bar =
         !out.json && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, hideCursor: true }) : undefined;
       const report = await run((deps) =>
-        importAuthLicenseServer(deps, file, {
+        importAuthLicenseServer(deps, source, {
           dryRun: opts.dryRun,
           onProgress: (done, total) => {
             if (bar && !bar.isActive) bar.start(total, 0);
