@@ -2,7 +2,7 @@
 // Plain functions of (tx, deps, input): the one place where licenses are created, changed and
 // deleted — webhook actions, store events and the admin all call these, so the rule for what a
 // change does to sessions (README "Seats", license changes) and its audit row hold for every caller.
-import { and, asc, eq, gt, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, lt, or } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { licenses, type License, type WebhookProvider } from "../../db/schema";
 import { auditIn } from "../audit/audit";
@@ -132,6 +132,20 @@ export async function createLicenseIn(
   const { id: licenseId, userId, productId, seats } = license;
   await queueEventIn(tx, deps, "license.created", { licenseId, userId, productId, seats, validUntil });
   return license;
+}
+
+/**
+ * Every license a store granted for purchase `ref`: the one keyed `ref` (its first product) and the
+ * ones keyed `ref#<productId>` (its other products), through the unique (provider, external_ref) index.
+ */
+export async function findPurchaseLicensesIn(tx: Tx, provider: WebhookProvider, ref: string): Promise<License[]> {
+  return tx.query.licenses.findMany({
+    where: and(
+      eq(licenses.provider, provider),
+      // "$" follows "#": exactly the refs starting with `ref#`.
+      or(eq(licenses.externalRef, ref), and(gt(licenses.externalRef, `${ref}#`), lt(licenses.externalRef, `${ref}$`))),
+    ),
+  });
 }
 
 /** The license a store granted under any of `refs` (its subscription or order id), if any. */

@@ -102,15 +102,13 @@ export interface Grant {
   seats: number;
   /** The mapped entry's term (one-time purchases); null = perpetual. */
   termDays: number | null;
-  /** Bought items of other products: not granted (one license per store purchase). */
-  skipped: string[];
 }
 
 /**
- * What bought items grant under the map: seats = quantity × seats per unit, added up for the
- * product of the first mapped item. Undefined when no item is mapped.
+ * What bought items grant under the map, one grant per product in the order first bought: seats =
+ * quantity × seats per unit, added up per product. Undefined when no item is mapped.
  */
-export async function grantFor(tx: Tx, webhookId: string, items: LineItem[]): Promise<Grant | undefined> {
+export async function grantsFor(tx: Tx, webhookId: string, items: LineItem[]): Promise<Grant[] | undefined> {
   const keys = [...new Set(items.flatMap((item) => item.keys))];
   if (keys.length === 0) return undefined;
   const rows = await tx
@@ -118,19 +116,18 @@ export async function grantFor(tx: Tx, webhookId: string, items: LineItem[]): Pr
     .from(storeProducts)
     .where(and(eq(storeProducts.webhookId, webhookId), inArray(storeProducts.externalId, keys)));
   const byKey = new Map(rows.map((row) => [row.externalId, row]));
-  let grant: Grant | undefined;
+  const byProduct = new Map<string, Grant>();
   for (const item of items) {
     const entry = item.keys.map((k) => byKey.get(k)).find((row) => row !== undefined);
     if (!entry) continue;
-    grant ??= {
+    const grant = byProduct.get(entry.productId) ?? {
       productId: entry.productId,
       productName: entry.productName,
       seats: 0,
       termDays: entry.termDays,
-      skipped: [],
     };
-    if (entry.productId === grant.productId) grant.seats += item.quantity * entry.seatsPerUnit;
-    else grant.skipped.push(entry.externalId);
+    grant.seats += item.quantity * entry.seatsPerUnit;
+    byProduct.set(entry.productId, grant);
   }
-  return grant;
+  return byProduct.size > 0 ? [...byProduct.values()] : undefined;
 }
