@@ -132,6 +132,9 @@ describe("live answers match their declared schemas", () => {
     expect(
       (await call("POST", "/api/auth/login", { body: { email: "nobody@example.com", password: "x" } })).status,
     ).toBe(401);
+    expect((await call("POST", "/api/auth/login", { body: { email: 1, password: "x" } })).status).toBe(400);
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    expect((await call("POST", "/api/auth/login", { body: "email=a&password=b", headers: form })).status).toBe(415);
     const me = await call("GET", "/api/auth/me", { headers: bearer(owner.accessToken) });
     expect(me.status).toBe(200);
     expect((await call("GET", "/api/auth/me")).status).toBe(401);

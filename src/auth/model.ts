@@ -22,4 +22,4 @@ export type AuthResult = typeof AuthResultSchema.static;
 /** The answer as sent: without the refresh token when the client asked for cookieOnly. */
 export const AuthAnswerSchema = t.Object({ ...AuthResultSchema.properties, refreshToken: t.Optional(t.String()) });
 
-export const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
+export { ErrorBody as ErrorSchema } from "../docs/openapi";

@@ -67,7 +67,14 @@ export function authRoutes(deps: Deps) {
       {
         cookieJson: true,
         body: TokenBody,
-        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 429: ErrorSchema },
+        response: {
+          200: AuthAnswerSchema,
+          400: ErrorSchema,
+          401: ErrorSchema,
+          403: ErrorSchema,
+          415: ErrorSchema,
+          429: ErrorSchema,
+        },
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
       },
     );
@@ -95,7 +102,14 @@ export function authRoutes(deps: Deps) {
           cookieOnly: CookieOnly,
         }),
         query: t.Object({ limited: t.Optional(t.String({ maxLength: 5, description: '"true": no seat is taken' })) }),
-        response: { 200: AuthAnswerSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+        response: {
+          200: AuthAnswerSchema,
+          400: ErrorSchema,
+          401: ErrorSchema,
+          403: ErrorSchema,
+          415: ErrorSchema,
+          429: ErrorSchema,
+        },
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },
     )
@@ -112,7 +126,11 @@ export function authRoutes(deps: Deps) {
       {
         cookieJson: true,
         body: TokenBody,
-        detail: { summary: "Log out: revokes this session", tags: ["auth"], responses: answers({ 204: null }, 401) },
+        detail: {
+          summary: "Log out: revokes this session",
+          tags: ["auth"],
+          responses: answers({ 204: null }, 400, 401, 403, 415),
+        },
       },
     )
     .get("/api/auth/me", ({ auth }) => describeMe(deps, auth), {

@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import { bearerAuth } from "../auth/guard";
 import type { Deps } from "../deps";
-import { answers } from "../docs/openapi";
+import { answers, ErrorBody as ErrorSchema } from "../docs/openapi";
 import { CreatedClient, IntrospectionClient } from "../docs/schemas";
 import { hitRateLimit } from "../rate-limits/service";
 import {
@@ -25,7 +25,6 @@ const IntrospectionSchema = t.Object({
   product: t.Optional(t.Union([t.String(), t.Null()])),
   limited: t.Optional(t.Boolean()),
 });
-const ErrorSchema = t.Object({ error: t.String(), code: t.String() });
 const tags = ["introspection"];
 
 export function introspectionRoutes(deps: Deps) {

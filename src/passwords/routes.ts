@@ -1,11 +1,11 @@
 // /api/auth/reset-password and /api/auth/create-password: the JSON side of the email-link flow.
 import { Elysia, t } from "elysia";
 import type { Deps } from "../deps";
+import { ErrorBody as ErrorSchema } from "../docs/openapi";
 import { clientIp } from "../web/client";
 import { requestPasswordReset, setPasswordWithToken } from "./service";
 
 const Success = t.Object({ success: t.Literal(true) });
-const ErrorSchema = t.Object({ error: t.String(), code: t.String(), field: t.Optional(t.String()) });
 
 export function passwordRoutes(deps: Deps) {
   return new Elysia({ name: "password-routes" })
