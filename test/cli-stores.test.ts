@@ -55,9 +55,9 @@ describe("a store endpoint from the terminal", () => {
     const table = await admin("store-events", "list", hook.id);
     expect(table.stdout).toMatch(new RegExp(`^${event!.id} +sale +unmapped `, "m"));
 
-    const set = await admin("map", "set", hook.id, "seatkey-pro", "pro", "--seats-per-unit", "2");
+    const set = await admin("map", "set", hook.id, "seatkey-pro", "pro", "--seats-per-unit", "2", "--name", "Pro");
     expect(set.code).toBe(0);
-    expect(set.stdout).toMatch(/^seatkey-pro +pro +2 +perpetual/m);
+    expect(set.stdout).toMatch(/^seatkey-pro +Pro \(pro\) +2 +perpetual/m);
     const list = await admin("map", "list", hook.id, "--json");
     expect(list.json<unknown[]>()).toEqual([
       expect.objectContaining({ externalId: "seatkey-pro", productId: "pro", seatsPerUnit: 2 }),
@@ -66,10 +66,10 @@ describe("a store endpoint from the terminal", () => {
     const replay = await admin("store-events", "replay", hook.id, event!.id, "--json");
     expect(replay.code).toBe(0);
     expect(replay.json()).toMatchObject({ id: event!.id, status: "applied" });
-    const [license] = await t.deps.db.orm.all<{ productId: string; seats: number }>(
-      sql`SELECT product_id AS productId, seats FROM licenses`,
+    const [license] = await t.deps.db.orm.all<{ productId: string; productName: string; seats: number }>(
+      sql`SELECT product_id AS productId, product_name AS productName, seats FROM licenses`,
     );
-    expect(license).toEqual({ productId: "pro", seats: 6 }); // quantity 3 × 2 seats per unit
+    expect(license).toEqual({ productId: "pro", productName: "Pro", seats: 6 }); // quantity 3 × 2 seats per unit
   });
 
   test("map remove asks first; without a terminal it needs --yes", async () => {
@@ -87,6 +87,7 @@ describe("a store endpoint from the terminal", () => {
     expect((await admin("map", "set", hook.id, "x", "pro", "--term-days", "ten")).code).toBe(2);
     expect((await admin("map", "set", hook.id, "  ", "pro")).code).toBe(2);
     expect((await admin("map", "set", hook.id, "x", "p".repeat(201))).code).toBe(2);
+    expect((await admin("map", "set", hook.id, "x", "pro", "--name", "n".repeat(101))).code).toBe(2);
     const unknown = await admin("map", "list", "no-such-endpoint");
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain("No store endpoint with this id");

@@ -16,7 +16,7 @@ const ENDPOINT_HELP = "the store endpoint's webhook id (bun run admin webhooks l
 function printMappings(out: Output, rows: StoreProduct[]) {
   out.table(rows, [
     { header: "store id", value: (m) => m.externalId },
-    { header: "product", value: (m) => m.productId },
+    { header: "product", value: (m) => (m.productName ? `${m.productName} (${m.productId})` : m.productId) },
     { header: "seats per unit", value: (m) => m.seatsPerUnit },
     { header: "term", value: (m) => (m.termDays === null ? "perpetual / subscription" : `${m.termDays} days`) },
   ]);
@@ -53,13 +53,15 @@ export const registerStores: Register = (program, context) => {
     .argument("<productId>", "the seatkey product it grants")
     .option("--seats-per-unit <n>", "seats for each unit bought", "1")
     .option("--term-days <n>", "one-time purchases: days the license lasts (default: perpetual)")
+    .option("--name <productName>", "the display name the licenses it grants get (shown instead of the id)")
     .action(async (webhookId: string, storeId: string, productId: string, opts, cmd: Command) => {
       const { out, run } = context(cmd);
       const seatsPerUnit = wholeNumber(opts.seatsPerUnit, "--seats-per-unit");
       const termDays = opts.termDays === undefined ? null : wholeNumber(opts.termDays, "--term-days");
       const mapping = await run(async (deps) => {
         const webhook = await findStoreWebhook(deps, webhookId);
-        return setMapping(deps, { webhookId: webhook.id, externalId: storeId, productId, seatsPerUnit, termDays });
+        const entry = { externalId: storeId, productId, productName: opts.name, seatsPerUnit, termDays };
+        return setMapping(deps, { webhookId: webhook.id, ...entry });
       });
       out.result(mapping, () => printMappings(out, [mapping]));
     });
