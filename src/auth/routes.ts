@@ -15,6 +15,16 @@ import { Me, Sessions } from "../docs/schemas";
 import { AuthAnswerSchema, ErrorSchema, type AuthResult } from "./model";
 import { login, refresh } from "./service";
 
+/** What login and refresh answer: new tokens, or an error. */
+const TOKEN_ANSWERS = {
+  200: AuthAnswerSchema,
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  415: ErrorSchema,
+  429: ErrorSchema,
+};
+
 // On https the refresh cookie is `__Secure-refreshToken`: browsers take a __Secure- cookie only from
 // an https response, so a plain-http page on the same host cannot plant one. Only that name is read
 // there; an old unprefixed `refreshToken` cookie is ignored and cleared (README "Tokens").
@@ -67,14 +77,7 @@ export function authRoutes(deps: Deps) {
       {
         cookieJson: true,
         body: TokenBody,
-        response: {
-          200: AuthAnswerSchema,
-          400: ErrorSchema,
-          401: ErrorSchema,
-          403: ErrorSchema,
-          415: ErrorSchema,
-          429: ErrorSchema,
-        },
+        response: TOKEN_ANSWERS,
         detail: { summary: "Rotate the refresh token; get a new access token", tags: ["auth"] },
       },
     );
@@ -102,14 +105,7 @@ export function authRoutes(deps: Deps) {
           cookieOnly: CookieOnly,
         }),
         query: t.Object({ limited: t.Optional(t.String({ maxLength: 5, description: '"true": no seat is taken' })) }),
-        response: {
-          200: AuthAnswerSchema,
-          400: ErrorSchema,
-          401: ErrorSchema,
-          403: ErrorSchema,
-          415: ErrorSchema,
-          429: ErrorSchema,
-        },
+        response: TOKEN_ANSWERS,
         detail: { summary: "Log in: takes a seat if one is free", tags: ["auth"] },
       },
     )

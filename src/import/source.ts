@@ -77,13 +77,7 @@ async function readSqlite(file: string): Promise<SourceDatabase> {
   const client = createClient({ url: `file:${resolve(file)}` });
   try {
     await assertSqliteSchema(client, file);
-    const read = async (query: string) => (await client.execute(query)).rows as unknown as Row[];
-    return toSource(
-      await read(QUERIES.users),
-      await read(QUERIES.licenses),
-      await read(QUERIES.webhooks),
-      await read(QUERIES.liveSessions),
-    );
+    return await readAll(async (query) => (await client.execute(query)).rows as unknown as Row[]);
   } finally {
     client.close();
   }
@@ -103,13 +97,7 @@ async function readPostgres(url: string): Promise<SourceDatabase> {
       throw badRequest("not_a_database", `Could not read the Postgres database at ${where}: ${why}`, "file");
     }
     assertTables(new Set(tables.map((r) => String(r.name))), where);
-    const read = async (query: string): Promise<Row[]> => [...(await sql.unsafe(query))];
-    return toSource(
-      await read(QUERIES.users),
-      await read(QUERIES.licenses),
-      await read(QUERIES.webhooks),
-      await read(QUERIES.liveSessions),
-    );
+    return await readAll(async (query) => [...(await sql.unsafe(query))]);
   } finally {
     await sql.close();
   }
@@ -126,7 +114,12 @@ function withoutPassword(url: string): string {
   }
 }
 
-function toSource(users: Row[], licenses: Row[], webhooks: Row[], sessions: Row[]): SourceDatabase {
+/** Runs the four reads (one at a time: SQLite and a one-connection pool alike) and shapes the rows. */
+async function readAll(read: (query: string) => Promise<Row[]>): Promise<SourceDatabase> {
+  const users = await read(QUERIES.users);
+  const licenses = await read(QUERIES.licenses);
+  const webhooks = await read(QUERIES.webhooks);
+  const sessions = await read(QUERIES.liveSessions);
   return {
     users: users.map(toUser),
     licenses: licenses.map(toLicense),
