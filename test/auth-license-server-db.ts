@@ -23,6 +23,22 @@ export interface SeedUser {
   liveSessions?: number;
 }
 
+export const FAR = Date.parse("2040-01-01T00:00:00Z");
+
+/** The seed's own admin as both import tests bring it over: two licenses, a live and a revoked webhook, two live sessions. */
+export const KEVIN: SeedUser = {
+  email: "Kevin@Example.com",
+  name: "Kevin B",
+  password: "password", // the seed's own: far below our 15 characters, must still sign in
+  role: "ADMIN",
+  licenses: [
+    { productId: "123456789", seats: 1, validUntil: FAR },
+    { productId: "123456789", seats: 5, validUntil: "2040-06-01 00:00:00" },
+  ],
+  webhooks: [{ name: "Shop" }, { name: "Old shop", revoked: true }],
+  liveSessions: 2,
+};
+
 /** bcrypt at cost 10, written with the `$2b$` prefix of the `bcrypt` package ($2y$ is the same algorithm). */
 export async function bcryptHash(password: string): Promise<string> {
   return (await hash(password, 10)).replace(/^\$2y\$/, "$2b$");

@@ -6,28 +6,16 @@ import { count, eq } from "drizzle-orm";
 import { join } from "node:path";
 import { auditLog, legacyIds, licenses, users, webhookTokens } from "../db/schema";
 import type { ImportReport } from "../src/import/auth-license-server";
-import { buildAuthLicenseServerDb } from "./auth-license-server-db";
+import { buildAuthLicenseServerDb, FAR, KEVIN } from "./auth-license-server-db";
 import { runAdmin } from "./cli-helpers";
 import { createTestContext } from "./helpers";
 
 const t = await createTestContext();
 afterAll(() => t.close());
 
-const FAR = Date.parse("2040-01-01T00:00:00Z");
 const seedFile = join(t.dir, "auth.db");
 await buildAuthLicenseServerDb(seedFile, [
-  {
-    email: "Kevin@Example.com",
-    name: "Kevin B",
-    password: "password", // the seed's own: far below our 15 characters, must still sign in
-    role: "ADMIN",
-    licenses: [
-      { productId: "123456789", seats: 1, validUntil: FAR },
-      { productId: "123456789", seats: 5, validUntil: "2040-06-01 00:00:00" },
-    ],
-    webhooks: [{ name: "Shop" }, { name: "Old shop", revoked: true }],
-    liveSessions: 2,
-  },
+  KEVIN,
   {
     email: "ana@example.com",
     name: "Ana",

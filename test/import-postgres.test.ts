@@ -7,12 +7,10 @@ import { count, eq } from "drizzle-orm";
 import { SQL } from "bun";
 import { licenses, users, webhookTokens } from "../db/schema";
 import type { ImportReport } from "../src/import/auth-license-server";
-import { buildAuthLicenseServerPg } from "./auth-license-server-db";
+import { buildAuthLicenseServerPg, FAR, KEVIN } from "./auth-license-server-db";
 import { runAdmin } from "./cli-helpers";
 import { createTestContext } from "./helpers";
 import { POSTGRES_BIN, type Postgres, startPostgres } from "./postgres";
-
-const FAR = Date.parse("2040-01-01T00:00:00Z");
 
 describe.skipIf(!POSTGRES_BIN)("import auth-license-server from Postgres", async () => {
   const t = await createTestContext();
@@ -23,18 +21,7 @@ describe.skipIf(!POSTGRES_BIN)("import auth-license-server from Postgres", async
   });
   pg = await startPostgres();
   await buildAuthLicenseServerPg(pg.url, [
-    {
-      email: "Kevin@Example.com",
-      name: "Kevin B",
-      password: "password",
-      role: "ADMIN",
-      licenses: [
-        { productId: "123456789", seats: 1, validUntil: FAR },
-        { productId: "123456789", seats: 5, validUntil: "2040-06-01 00:00:00" },
-      ],
-      webhooks: [{ name: "Shop" }, { name: "Old shop", revoked: true }],
-      liveSessions: 2,
-    },
+    KEVIN,
     { email: "ana@example.com", name: "Ana", password: "Sommer2022!", status: "INACTIVE" },
   ]);
   const url = pg.url;

@@ -4,7 +4,7 @@
 // address would hand over the admin), and can revoke no token but itself. The "admin" scope lifts
 // these limits and is given only when an admin asks for it.
 import type { Tx } from "../../db/client";
-import type { Role } from "../../db/schema";
+import type { Role, User } from "../../db/schema";
 import { forbidden } from "../errors";
 import { findUserIn } from "../users/service";
 import type { ActionContext } from "./registry";
@@ -22,10 +22,13 @@ export function checkRoleGrant(ctx: ActionContext, role: Role | undefined): void
 }
 
 /** The user an action changes, removes or signs out: an ADMIN needs the admin scope. */
+export function checkUserTarget(ctx: ActionContext, user: Pick<User, "role">): void {
+  if (user.role === "ADMIN" && ctx.scope !== "admin") refuse("change, remove or sign out an ADMIN");
+}
+
+/** checkUserTarget by id, for actions that do not load the user themselves (no read for the admin scope). */
 export async function checkUserTargetIn(tx: Tx, ctx: ActionContext, userId: string): Promise<void> {
-  if (ctx.scope === "admin") return;
-  const user = await findUserIn(tx, userId);
-  if (user.role === "ADMIN") refuse("change, remove or sign out an ADMIN");
+  if (ctx.scope !== "admin") checkUserTarget(ctx, await findUserIn(tx, userId));
 }
 
 /** A token revoked by the action: with the store scope, only the calling token itself. */

@@ -4,7 +4,7 @@ import { revokeSessionIn, revokeUserSessionsIn } from "../../sessions/revoke";
 import { findSessionIn } from "../../sessions/service";
 import { Id, STRICT } from "../model";
 import { defineAction } from "../registry";
-import { checkUserTargetIn, checkWebhookTarget } from "../scope";
+import { checkUserTarget, checkUserTargetIn, checkWebhookTarget } from "../scope";
 import { revokeWebhookIn, toWebhookView } from "../tokens";
 import { findUserIn } from "../../users/service";
 
@@ -19,8 +19,8 @@ export const revokeSession = defineAction(t.Object({ sessionId: Id }, STRICT), a
 
 export const revokeAllUserSessions = defineAction(t.Object({ userId: Id }, STRICT), async (tx, ctx, p) => {
   const { deps, actor } = ctx;
-  await checkUserTargetIn(tx, ctx, p.userId);
   const user = await findUserIn(tx, p.userId);
+  checkUserTarget(ctx, user);
   const revokedSessions = await revokeUserSessionsIn(tx, deps, user.id, { reason: "revoked_by_webhook", actor });
   return { response: { userId: user.id, revokedSessions }, userId: user.id, detail: { revokedSessions } };
 });
