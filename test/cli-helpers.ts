@@ -1,6 +1,7 @@
 // `bun run admin …` as an operator runs it: a child process on the test's database and keys, no
 // terminal (stdin closed), stdout and stderr captured.
 import type { Deps } from "../src/deps";
+import { runToEnd } from "./run-to-end";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -13,7 +14,7 @@ export interface AdminRun {
 
 export async function runAdmin(deps: Deps, args: string[]): Promise<AdminRun> {
   const c = deps.config;
-  const child = Bun.spawn([process.execPath, "scripts/admin.ts", ...args], {
+  const { code, stdout, stderr } = await runToEnd([process.execPath, "scripts/admin.ts", ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -24,14 +25,13 @@ export async function runAdmin(deps: Deps, args: string[]): Promise<AdminRun> {
       JWT_PRIVATE_KEY: c.jwtPrivateKey,
       SMTP_URL: c.smtpUrl,
     },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
+  const json = <T>(): T => {
+    try {
+      return JSON.parse(stdout) as T;
+    } catch {
+      throw new Error(`admin ${args.join(" ")} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
+    }
+  };
+  return { code, stdout, stderr, json };
 }

@@ -7,6 +7,7 @@ import { newId } from "../src/lib/crypto";
 import { queueMail, queueMailIn } from "../src/mail/outbox";
 import { backoffMs, flushOutbox, LOCK_MS, MAX_ATTEMPTS, processOutbox, startMailWorker } from "../src/mail/sender";
 import { createTestContext } from "./helpers";
+import { runToEnd } from "./run-to-end";
 
 const t = await createTestContext();
 afterAll(() => t.close());
@@ -23,17 +24,14 @@ async function runBun(args: string[], deps: Deps): Promise<string> {
   const c = deps.config;
   const env = { PATH: process.env.PATH, NODE_ENV: "test", PUBLIC_URL: c.publicUrl, DATABASE_URL: c.databaseUrl };
   const keys = { SMTP_URL: c.smtpUrl, SECRET_KEY: c.secretKey, JWT_PRIVATE_KEY: c.jwtPrivateKey };
-  const child = Bun.spawn([process.execPath, ...args], {
+  const {
+    code: status,
+    stdout: out,
+    stderr: err,
+  } = await runToEnd([process.execPath, ...args], {
     cwd: ROOT,
     env: { ...env, ...keys },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [out, err, status] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
   if (status !== 0) throw new Error(`bun ${args[0]} failed: ${err}`);
   return out;
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { seedUser } from "./fixtures";
 import { tempDir } from "./helpers";
 import { startLiveApp } from "./live-app";
+import { runToEnd } from "./run-to-end";
 
 const ROOT = join(import.meta.dir, "..");
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -25,12 +26,7 @@ afterAll(async () => {
 
 /** Runs a command to its end (asynchronously: the live server in this process must keep answering). */
 async function run(cmd: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
-  const proc = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { code, stdout: out, stderr: err } = await runToEnd(cmd, { cwd, env: { ...process.env, ...env } });
   if (code !== 0) throw new Error(`${cmd.join(" ")} → ${code}\n${out}\n${err}`);
   return out;
 }
