@@ -42,6 +42,8 @@ interface Prepared {
   columns: string[];
   columnTypes: string[];
   returnsRows: boolean;
+  /** Ends in `LIMIT 1`, or in `limit ?` (drizzle's findFirst and .limit(n)): at most one row when n is 1. */
+  limit: "one" | "param" | undefined;
 }
 
 // Drizzle's statements are a bounded set; raw SQL with inlined values is not, so cap the cache.
@@ -73,7 +75,10 @@ class CachedConnection {
         if (SCHEMA_CHANGE.test(sql)) this.onSchemaChange();
         return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
       }
-      const values = prepared.stmt.all(bound) as unknown[][];
+      // libsql's get() is one native call; all() takes two (execute, then fetch the rows).
+      const values = (
+        isOneRow(prepared, bound) ? [prepared.stmt.get(bound)].filter(Boolean) : prepared.stmt.all(bound)
+      ) as unknown[][];
       // Another process changed the schema (SQLite re-prepared the statement): read the columns again.
       if (values[0] && values[0].length !== prepared.columns.length) this.readColumns(prepared);
       const rows = values.map((row) => toRow(row, prepared.columns));
@@ -115,7 +120,8 @@ class CachedConnection {
     } catch {
       returnsRows = false; // raw() refuses a statement that returns no rows
     }
-    const prepared: Prepared = { stmt, columns: [], columnTypes: [], returnsRows };
+    const limit = /\blimit 1\s*$/i.test(sql) ? "one" : /\blimit \?\s*$/i.test(sql) ? "param" : undefined;
+    const prepared: Prepared = { stmt, columns: [], columnTypes: [], returnsRows, limit };
     if (returnsRows) this.readColumns(prepared);
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(sql, prepared);
@@ -412,6 +418,11 @@ function fromSql(value: unknown): Value {
   }
   if (value instanceof Buffer) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
   return value as Value;
+}
+
+function isOneRow(prepared: Prepared, bound: unknown[] | Record<string, unknown>): boolean {
+  if (prepared.limit === "one") return true;
+  return prepared.limit === "param" && Array.isArray(bound) && bound[bound.length - 1] === 1;
 }
 
 function toSqlArgs(args: InArgs | undefined): unknown[] | Record<string, unknown> {

@@ -89,6 +89,23 @@ describe("verification pins the algorithm and checks every claim", () => {
     expect(((await res.json()) as { code: string }).code).toBe("token_expired");
   });
 
+  test("a token accepted before (kept as verified) is refused once it expires, and checked by its own key set", async () => {
+    const fresh = await loginAs(t, user);
+    expect((await me(fresh.accessToken)).status).toBe(200);
+    expect((await me(fresh.accessToken)).status).toBe(200);
+    const other = await createTestContext(); // another key set: the same text proves nothing there
+    try {
+      expect((await other.request("GET", "/api/auth/me", { headers: bearer(fresh.accessToken) })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+    t.clock.advance(600_000); // exp is iat + 600 s: expired at exactly that second
+    const res = await me(fresh.accessToken);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe("token_expired");
+    t.clock.advance(-600_000);
+  });
+
   test("a tampered payload is refused", async () => {
     const [h, , s] = login.accessToken.split(".");
     const claims = { ...decodeJwt(login.accessToken), role: "ADMIN" };

@@ -57,6 +57,19 @@ describe("local client with a statement cache", () => {
     expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
   });
 
+  test("a statement limited to one row (LIMIT 1, or drizzle's limit ? with 1) reads the same as without", async () => {
+    const all = (await client.execute("SELECT id, v FROM t ORDER BY id")).rows.map((r) => [r.id, r.v]);
+    expect(all.length).toBeGreaterThan(1);
+    const one = await client.execute("SELECT id, v FROM t ORDER BY id LIMIT 1");
+    expect(one.rows.map((r) => [r.id, r.v])).toEqual(all.slice(0, 1));
+    expect(one.columns).toEqual(["id", "v"]);
+    const limited = (n: number) => client.execute({ sql: "SELECT id, v FROM t ORDER BY id limit ?", args: [n] });
+    expect((await limited(1)).rows.map((r) => [r.id, r.v])).toEqual(all.slice(0, 1));
+    expect((await limited(2)).rows.map((r) => [r.id, r.v])).toEqual(all.slice(0, 2));
+    expect((await client.execute("SELECT id FROM t WHERE v = 'none' LIMIT 1")).rows).toEqual([]);
+    expect((await client.execute({ sql: "SELECT id FROM t WHERE v = ? limit ?", args: ["none", 1] })).rows).toEqual([]);
+  });
+
   test("constraint errors are LibsqlErrors with SQLite's codes; a failed transaction rolls back", async () => {
     const error = await client.execute("INSERT INTO t (v) VALUES ('a')").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LibsqlError);

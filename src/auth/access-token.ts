@@ -78,10 +78,36 @@ export async function signAccessToken(deps: Deps, subject: AccessSubject): Promi
 }
 
 /**
+ * Verified tokens, by their exact text: an app sends the same access token with every call until
+ * it refreshes, and checking its Ed25519 signature again each time was the largest single cost of
+ * `me`. Only tokens that verified are kept; `exp` is checked against the clock on every use, as
+ * jose does; the set is per key set (a rotated key set starts empty) and bounded, oldest out first.
+ */
+const VERIFIED_LIMIT = 2048;
+const verifiedBy = new WeakMap<Deps["keys"], Map<string, AccessClaims>>();
+
+/**
  * Verifies an access token: EdDSA only (RFC 8725: no "none", no HS256 with the public key),
  * a known kid, typ at+jwt, iss, aud and exp — all against the injected clock.
  */
 export async function verifyAccessToken(deps: Deps, token: string): Promise<AccessClaims> {
+  let verified = verifiedBy.get(deps.keys);
+  if (!verified) verifiedBy.set(deps.keys, (verified = new Map()));
+  const known = verified.get(token);
+  if (known) {
+    if (known.exp > Math.floor(deps.clock.now() / 1000)) return known;
+    verified.delete(token);
+    throw expired();
+  }
+  const claims = await verifySignedToken(deps, token);
+  if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string);
+  verified.set(token, Object.freeze(claims));
+  return claims;
+}
+
+const expired = () => unauthorized("token_expired", "Access token expired; refresh it");
+
+async function verifySignedToken(deps: Deps, token: string): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -101,7 +127,7 @@ export async function verifyAccessToken(deps: Deps, token: string): Promise<Acce
     );
     return payload as JWTPayload & AccessClaims;
   } catch (error) {
-    if (error instanceof errors.JWTExpired) throw unauthorized("token_expired", "Access token expired; refresh it");
+    if (error instanceof errors.JWTExpired) throw expired();
     throw unauthorized("invalid_token", "Invalid access token");
   }
 }
