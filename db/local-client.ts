@@ -41,6 +41,8 @@ interface Prepared {
   stmt: Statement;
   columns: string[];
   columnTypes: string[];
+  /** Makes a row of this statement's columns (see rowMaker). */
+  toRow: (values: unknown[]) => Row;
   returnsRows: boolean;
   /** Ends in `LIMIT 1`, or in `limit ?` (drizzle's findFirst and .limit(n)): at most one row when n is 1. */
   limit: "one" | "param" | undefined;
@@ -81,7 +83,7 @@ class CachedConnection {
       ) as unknown[][];
       // Another process changed the schema (SQLite re-prepared the statement): read the columns again.
       if (values[0] && values[0].length !== prepared.columns.length) this.readColumns(prepared);
-      const rows = values.map((row) => toRow(row, prepared.columns));
+      const rows = values.map(prepared.toRow);
       return resultSet(prepared.columns, prepared.columnTypes, rows, 0, undefined);
     } catch (error) {
       throw toLibsqlError(error);
@@ -107,6 +109,7 @@ class CachedConnection {
     const columns = prepared.stmt.columns();
     prepared.columns = columns.map((c) => c.name);
     prepared.columnTypes = columns.map((c) => c.type ?? "");
+    prepared.toRow = rowMaker(prepared.columns);
   }
 
   private prepared(sql: string): Prepared {
@@ -121,7 +124,7 @@ class CachedConnection {
       returnsRows = false; // raw() refuses a statement that returns no rows
     }
     const limit = /\blimit 1\s*$/i.test(sql) ? "one" : /\blimit \?\s*$/i.test(sql) ? "param" : undefined;
-    const prepared: Prepared = { stmt, columns: [], columnTypes: [], returnsRows, limit };
+    const prepared: Prepared = { stmt, columns: [], columnTypes: [], toRow: rowMaker([]), returnsRows, limit };
     if (returnsRows) this.readColumns(prepared);
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(sql, prepared);
@@ -394,16 +397,37 @@ function resultSet(
 }
 
 /** A row as @libsql/client shapes it: values by index (not enumerable) and by column name (the first of a name). */
-function toRow(values: unknown[], columns: string[]): Row {
-  const row: Record<string | number, unknown> = {};
-  for (let i = 0; i < values.length; i++) {
-    const value = fromSql(values[i]);
-    Object.defineProperty(row, i, { value });
-    const column = columns[i] as string;
-    if (!Object.hasOwn(row, column)) row[column] = value;
-  }
-  Object.defineProperty(row, "length", { value: values.length });
-  return row as unknown as Row;
+const VALUES = Symbol("values");
+
+/**
+ * Rows shaped as @libsql/client shapes them: values by index (what drizzle reads) and by column
+ * name (the first of a repeated name), only the names enumerable. The index accessors and length
+ * live on one prototype per statement, so making a row is one object and its named values.
+ */
+function rowMaker(columns: string[]): (values: unknown[]) => Row {
+  const proto: Record<number | string, unknown> = {};
+  const named: [number, string][] = [];
+  columns.forEach((column, i) => {
+    Object.defineProperty(proto, i, {
+      get(this: { [VALUES]: unknown[] }) {
+        return this[VALUES][i];
+      },
+    });
+    // As @libsql/client: a column called "length" is read by index only.
+    if (column !== "length" && !named.some(([, name]) => name === column)) named.push([i, column]);
+  });
+  Object.defineProperty(proto, "length", { value: columns.length });
+  return (values) => {
+    const row = Object.create(proto) as Record<string | symbol, unknown>;
+    for (let i = 0; i < values.length; i++) values[i] = fromSql(values[i]);
+    Object.defineProperty(row, VALUES, { value: values });
+    for (const [i, name] of named) {
+      if (name === "__proto__")
+        Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true });
+      else row[name] = values[i];
+    }
+    return row as unknown as Row;
+  };
 }
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);

@@ -21,6 +21,7 @@ interface Counter {
 }
 
 // The counters of 1, 2, 3… keys (placeholders k0, k1…): each call site checks a fixed number of keys.
+// A key has at most one row: the limit says so, and one key is read with a single-row read.
 const countersByArity = new Map<number, ReturnType<typeof countersQuery>>();
 const countersQuery = (n: number) =>
   prepared((orm) =>
@@ -33,6 +34,7 @@ const countersQuery = (n: number) =>
           Array.from({ length: n }, (_, i) => sql.placeholder(`k${i}`)),
         ),
       )
+      .limit(n)
       .prepare(),
   );
 function countersOf(n: number) {

@@ -54,7 +54,7 @@ async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | u
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
       s.revoke_reason AS revokeReason, s.expires_at AS expiresAt, s.last_used_at AS lastUsedAt,
       s.seat_token_expires_at AS seatTokenExpiresAt, u.email, u.name, u.role, u.status
-    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId}`);
+    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId} LIMIT 1`);
   return row;
 }
 

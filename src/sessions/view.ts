@@ -61,15 +61,16 @@ export async function listLiveSessions(deps: Deps, userId: string): Promise<Sess
 
 /** One session of a user (any state), or undefined. */
 const sessionOfUser = prepared((orm) =>
-  orm.query.sessions
-    .findFirst({
-      where: and(eq(sessions.id, sql.placeholder("sessionId")), eq(sessions.userId, sql.placeholder("userId"))),
-    })
+  orm
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sql.placeholder("sessionId")), eq(sessions.userId, sql.placeholder("userId"))))
+    .limit(1)
     .prepare(),
 );
 
 export async function findSessionOfUser(deps: Deps, userId: string, sessionId: string): Promise<Session | undefined> {
-  return sessionOfUser(deps.db).execute({ userId, sessionId });
+  return sessionOfUser(deps.db).get({ userId, sessionId });
 }
 
 /** How many live sessions each of the given users has (one query; users without any are absent). */

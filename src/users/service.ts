@@ -39,7 +39,15 @@ export function toPublicUser(user: User): PublicUser {
 const userByEmail = prepared((orm) =>
   orm.query.users.findFirst({ where: eq(users.email, sql.placeholder("email")) }).prepare(),
 );
-const userById = prepared((orm) => orm.query.users.findFirst({ where: eq(users.id, sql.placeholder("id")) }).prepare());
+// A plain select, not a relational findFirst: drizzle maps its row several times faster (me reads it).
+const userById = prepared((orm) =>
+  orm
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare(),
+);
 
 export async function findUserByEmail(deps: Deps, email: string): Promise<User | undefined> {
   return userByEmail(deps.db).execute({ email: normalizeEmail(email) });
@@ -51,7 +59,7 @@ export async function findUserByEmailIn(tx: Tx, email: string): Promise<User | u
 }
 
 export async function findUserById(deps: Pick<Deps, "db">, id: string): Promise<User | undefined> {
-  return userById(deps.db).execute({ id });
+  return userById(deps.db).get({ id });
 }
 
 /** Every active admin (to tell them about something that needs an operator). */
