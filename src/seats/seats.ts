@@ -4,8 +4,8 @@
 // src/maintenance/prune.ts all ask here. It reads `licenses` and `sessions` in raw SQL statements
 // (the refresh hot path) and writes nothing; those tables' owners are src/licenses and src/sessions.
 // The rule itself (per product: seats, active and cooling sessions) is src/seats/tally.ts.
-import { sql } from "drizzle-orm";
 import type { Orm } from "../../db/client";
+import { rawAll, rawSql } from "../../db/raw";
 import type { Session } from "../../db/schema";
 import type { Deps } from "../deps";
 import { decide, excessSessions, type CountedSession, type LicenseRow, type SeatDecision } from "./tally";
@@ -45,9 +45,10 @@ export function withoutSeat(seat: SeatDecision): SeatDecision {
 }
 
 /** SQL: a `sessions` row holds a seat now (an app session, live, not limited, not idle). */
+const HOLDS_SEAT = "kind = 'app' AND revoked_at IS NULL AND limited = 0 AND expires_at > ? AND last_used_at > ?";
+const holdsSeatArgs = (now: number, idleTimeoutMs: number) => [now, now - idleTimeoutMs];
 export const holdsSeatSql = (now: number, idleTimeoutMs: number) =>
-  sql`kind = 'app' AND revoked_at IS NULL AND limited = 0 AND expires_at > ${now}
-      AND last_used_at > ${now - idleTimeoutMs}`;
+  rawSql(HOLDS_SEAT, holdsSeatArgs(now, idleTimeoutMs));
 
 /** The same rule for a loaded session. */
 export function holdsSeat(
@@ -94,21 +95,27 @@ interface Row {
 }
 
 /**
- * The user's licenses and the sessions counting against their seats, in one statement: each
- * @libsql/client call costs far more than these indexed reads.
+ * The user's licenses and the sessions counting against their seats (holding one, or — with
+ * SEAT_RELEASE=cooldown — cooling down), in one statement: each call costs far more than these
+ * indexed reads. Constant text (db/raw.ts): login, refresh and me all read it.
  */
-export async function readSeatRows(db: Reader, scope: Omit<SeatScope, "productId">): Promise<SeatRows> {
-  const holds = holdsSeatSql(scope.now, scope.idleTimeoutMs);
-  const cooling = scope.coolDown ? sql`seat_token_expires_at > ${scope.now}` : sql`0`;
-  const rows = await db.all<Row>(sql`
+const seatRowsText = (coolDown: boolean) => `
     SELECT 'license' AS kind, id, product_id AS productId, seats, valid_until AS validUntil, 0 AS active,
       NULL AS seatTokenExpiresAt, 0 AS lastUsedAt
-    FROM licenses WHERE user_id = ${scope.userId}
+    FROM licenses WHERE user_id = ?
     UNION ALL
-    SELECT 'session', id, product_id, 0, 0, (${holds}), seat_token_expires_at, last_used_at
-    FROM sessions WHERE user_id = ${scope.userId} AND kind = 'app' AND id != ${scope.exceptSessionId ?? ""}
-      AND ((${holds}) OR ${cooling})
-    ORDER BY kind, lastUsedAt DESC, id`);
+    SELECT 'session', id, product_id, 0, 0, (${HOLDS_SEAT}), seat_token_expires_at, last_used_at
+    FROM sessions WHERE user_id = ? AND kind = 'app' AND id != ?
+      AND ((${HOLDS_SEAT})${coolDown ? " OR seat_token_expires_at > ?" : ""})
+    ORDER BY kind, lastUsedAt DESC, id`;
+const SEAT_ROWS = { cooling: seatRowsText(true), plain: seatRowsText(false) };
+
+export async function readSeatRows(db: Reader, scope: Omit<SeatScope, "productId">): Promise<SeatRows> {
+  const holds = holdsSeatArgs(scope.now, scope.idleTimeoutMs);
+  const { userId, now } = scope;
+  const rows = scope.coolDown
+    ? await rawAll<Row>(db, SEAT_ROWS.cooling, [userId, ...holds, userId, scope.exceptSessionId ?? "", ...holds, now])
+    : await rawAll<Row>(db, SEAT_ROWS.plain, [userId, ...holds, userId, scope.exceptSessionId ?? "", ...holds]);
   const result: SeatRows = { licenses: [], sessions: [] };
   for (const r of rows) {
     if (r.kind === "license") {

@@ -2,8 +2,8 @@
 // inside one write transaction; the token just replaced works again inside the grace window (same
 // successor, no fork), and any older one is reuse, which revokes the session. Logout with a
 // refresh token follows the same rules.
-import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
+import { rawAll, rawRun } from "../../db/raw";
 import type { Session } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import { queueEventIn } from "../events/outbox";
@@ -14,7 +14,7 @@ import { randomToken } from "../lib/crypto";
 import { queueMailIn } from "../mail/outbox";
 import { decideSeat, holdsSeat, seatScope, withoutSeat, type SeatDecision } from "../seats/seats";
 import { describeDevice } from "./device";
-import { coolingFields, coolingUntilSql, revokeSessionIn } from "./revoke";
+import { coolingFields, coolingUntilText, revokeSessionIn } from "./revoke";
 import { type IssuedSession, seatTokenExpiry, type TokenUser } from "./service";
 import { deriveSuccessor, formatToken, matches, type ParsedToken, parseToken, retire, whichToken } from "./tokens";
 
@@ -46,15 +46,17 @@ type RefreshRow = Pick<
 
 // Only the columns a refresh needs: @libsql/client costs a few µs per column of every row it
 // returns (a SELECT of both whole rows doubled the cost of this query).
-async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
-  const [row] = await tx.all<RefreshRow>(sql`
+const LOAD_FOR_REFRESH = `
     SELECT s.user_id AS userId, s.kind, s.product_id AS productId, s.limited, s.limited_reason AS limitedReason,
       s.token_hash AS tokenHash,
       s.previous_token_hash AS previousTokenHash, s.rotated_at AS rotatedAt, s.rotation_nonce AS rotationNonce,
       s.retired_token_hashes AS retiredTokenHashes, s.revoked_at AS revokedAt,
       s.revoke_reason AS revokeReason, s.expires_at AS expiresAt, s.last_used_at AS lastUsedAt,
       s.seat_token_expires_at AS seatTokenExpiresAt, u.email, u.name, u.role, u.status
-    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${sessionId} LIMIT 1`);
+    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? LIMIT 1`;
+
+async function loadForRefresh(tx: Tx, sessionId: string): Promise<RefreshRow | undefined> {
+  const [row] = await rawAll<RefreshRow>(tx, LOAD_FOR_REFRESH, [sessionId]);
   return row;
 }
 
@@ -140,19 +142,31 @@ async function advance(
   const limited = seat.limited ? 1 : 0;
   // A limited token leaves the expiry of the last seat-carrying one in place (coalesce); a seat
   // lost here cools down like a revoked one, a seat taken ends any cool-down of this session.
-  const seatState = sql`limited = ${limited}, limited_reason = ${seat.limitedReason}, product_id = ${seat.sessionProduct},
-    seat_free_announce_at = ${seat.limited ? coolingUntilSql(deps, now) : null},
-    seat_token_expires_at = coalesce(${seatTokenExpiry(deps, seat, now)}, seat_token_expires_at)`;
+  // Constant text (db/raw.ts): this UPDATE is the refresh hot path's one write.
+  const cooling = coolingUntilText(deps, now);
+  const seatState = `limited = ?, limited_reason = ?, product_id = ?,
+    seat_free_announce_at = CASE WHEN ? THEN ${cooling.text} END,
+    seat_token_expires_at = coalesce(?, seat_token_expires_at)`;
+  const seatArgs = [limited, seat.limitedReason, seat.sessionProduct, limited, ...cooling.args];
+  const seatExpiry = seatTokenExpiry(deps, seat, now);
   const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
   const successor = deriveSuccessor(parsed.secret, nonce);
   if (input.grace) {
     if (!matches(successor.hash, row.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-    await tx.run(sql`UPDATE sessions SET last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
+    await rawRun(tx, `UPDATE sessions SET last_used_at = ?, ${seatState} WHERE id = ?`, [
+      now,
+      ...seatArgs,
+      seatExpiry,
+      id,
+    ]);
   } else {
-    await tx.run(sql`UPDATE sessions SET token_hash = ${successor.hash}, previous_token_hash = ${row.tokenHash},
-      rotated_at = ${now}, rotation_nonce = ${nonce},
-      retired_token_hashes = ${retire(row.retiredTokenHashes, row.previousTokenHash)},
-      last_used_at = ${now}, ${seatState} WHERE id = ${id}`);
+    const retired = retire(row.retiredTokenHashes, row.previousTokenHash);
+    await rawRun(
+      tx,
+      `UPDATE sessions SET token_hash = ?, previous_token_hash = ?, rotated_at = ?, rotation_nonce = ?,
+        retired_token_hashes = ?, last_used_at = ?, ${seatState} WHERE id = ?`,
+      [successor.hash, row.tokenHash, now, nonce, retired, now, ...seatArgs, seatExpiry, id],
+    );
   }
   // Ordinary rotations are not audited one by one (a row per session every few minutes); the
   // session row keeps last use and rotation. What changes the picture is: a seat taken or lost,

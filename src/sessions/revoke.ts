@@ -1,7 +1,9 @@
 // Ending sessions. A revoked session can no longer refresh; its last access token lives on
 // until it expires (≤ ACCESS_TOKEN_TTL).
-import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
+import type { InValue } from "@libsql/client";
 import type { Tx } from "../../db/client";
+import { rawSql } from "../../db/raw";
 import { sessions } from "../../db/schema";
 import { auditIn } from "../audit/audit";
 import type { Deps } from "../deps";
@@ -26,10 +28,18 @@ export type RevokeDeps = Pick<Deps, "clock" | "config">;
  * with it expires: such a session is marked so that `seat.released` (cool_down_ended) is queued
  * when it frees (src/sessions/cool-down.ts). A session already cooling keeps its mark.
  */
-export function coolingUntilSql(deps: RevokeDeps, now: number): SQL {
-  if (deps.config.seatRelease !== "cooldown") return sql`seat_free_announce_at`;
-  return sql`CASE WHEN kind = 'app' AND limited = 0 AND seat_token_expires_at > ${now}
-    THEN seat_token_expires_at ELSE seat_free_announce_at END`;
+export function coolingUntilText(deps: RevokeDeps, now: number): { text: string; args: InValue[] } {
+  if (deps.config.seatRelease !== "cooldown") return { text: "seat_free_announce_at", args: [] };
+  return {
+    text: `CASE WHEN kind = 'app' AND limited = 0 AND seat_token_expires_at > ?
+      THEN seat_token_expires_at ELSE seat_free_announce_at END`,
+    args: [now],
+  };
+}
+
+function coolingUntilSql(deps: RevokeDeps, now: number): SQL {
+  const { text, args } = coolingUntilText(deps, now);
+  return rawSql(text, args);
 }
 
 async function revokeWhereIn(tx: Tx, deps: RevokeDeps, where: SQL, options: RevokeOptions) {
