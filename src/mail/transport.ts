@@ -1,5 +1,5 @@
 // Where mail goes: SMTP through nodemailer, or — in development with no SMTP_URL — the console.
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../config";
 import type { Logger } from "../lib/log";
 
@@ -26,15 +26,23 @@ export function createMailTransport(config: Pick<Config, "smtpUrl" | "mailFrom">
   // nodemailer waits up to 2 min to connect and 10 min on a silent socket by default; the outbox
   // holds a claim (LOCK_MS, 2 min) while sending, so give up well before that and retry later.
   // Query parameters in SMTP_URL still override these.
-  const transporter = nodemailer.createTransport({
-    url: config.smtpUrl,
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-  });
+  // nodemailer is loaded with the first mail, not at start: ~9 MB a serving process mostly never needs.
+  const smtpUrl = config.smtpUrl;
+  let transporter: Promise<Transporter> | undefined;
+  const open = async () =>
+    (await import("nodemailer")).default.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
+    });
   return {
     async send(message) {
-      await transporter.sendMail({ from: config.mailFrom, ...message });
+      transporter ??= open().catch((error: unknown) => {
+        transporter = undefined; // tried again with the next mail
+        throw error;
+      });
+      await (await transporter).sendMail({ from: config.mailFrom, ...message });
       log.info("mail sent", { to: message.to, subject: message.subject });
     },
   };

@@ -3,14 +3,19 @@
 // commonly used, made of a trivial pattern (few distinct characters, repeats, runs) or contain the
 // account's email. Length is counted in Unicode code points after NFKC normalisation (the form that
 // gets hashed: normalizePassword), not counting invisible characters.
-import { dictionary } from "@zxcvbn-ts/language-common";
+import type * as ZxcvbnCommon from "@zxcvbn-ts/language-common";
 import type { Config } from "../config";
 import { badRequest } from "../errors";
 
 // ~49k common and breached passwords bundled with zxcvbn-ts; built once, compared as check keys.
+// Loaded at the first check rather than at start: zxcvbn-ts's dictionaries are ~14 MB of a serving
+// process's memory, and most processes (logins, refreshes) never check a new password.
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary["passwords-common"] as string[]).map((p) => checkForms(p).key));
+  if (!common) {
+    const { dictionary } = require("@zxcvbn-ts/language-common") as typeof ZxcvbnCommon;
+    common = new Set((dictionary["passwords-common"] as string[]).map((p) => checkForms(p).key));
+  }
   return common;
 }
 
