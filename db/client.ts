@@ -4,6 +4,7 @@
 // statement once; remote servers through @libsql/client. Drizzle sees the same `Client` either way.
 import { createClient, type Client, type TransactionMode } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { type Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer";
 import { createLocalClient } from "./local-client";
 import * as schema from "./schema";
 
@@ -39,6 +40,8 @@ export interface DatabaseOptions {
   syncInterval?: number;
   /** WORKERS=N on a local file: the turn to write, shared with the other processes (src/write-turns.ts). */
   turn?: ClusterTurn | undefined;
+  /** A serving process on a local file: WAL checkpoints on a thread of their own (db/checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** The right to write, taken in turns by the processes sharing one local file. */
@@ -62,6 +65,7 @@ interface Opened {
   local: boolean;
   /** Runs after each committed write (an embedded replica pulls it, to read its own writes). */
   afterWrite?: () => Promise<void>;
+  checkpointer?: Checkpointer;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -69,9 +73,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const opened = options.syncUrl
     ? await openReplica({ ...options, syncUrl: options.syncUrl })
     : options.url.startsWith("file:")
-      ? await openLocalFile(options.url, busyTimeout)
+      ? await openLocalFile(options.url, busyTimeout, options.backgroundCheckpoints ?? false)
       : { client: createClient({ url: options.url, authToken: options.authToken }), local: false };
-  const { client, local, afterWrite } = opened;
+  const { client, local, afterWrite, checkpointer } = opened;
   const orm = drizzle(client, { schema });
   const lock = new WriteLock();
 
@@ -120,19 +124,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return result;
   };
 
-  return { orm, client, local, write, afterCommit, close: () => client.close() };
+  const close = () => {
+    checkpointer?.stop();
+    client.close();
+  };
+  return { orm, client, local, write, afterCommit, close };
 }
 
-async function openLocalFile(url: string, busyTimeout: number): Promise<Opened> {
+async function openLocalFile(url: string, busyTimeout: number, backgroundCheckpoints: boolean): Promise<Opened> {
+  const autocheckpoint = backgroundCheckpoints ? [`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`] : [];
   const client = createLocalClient({
     url,
     connections: LOCAL_CONNECTIONS,
     timeout: busyTimeout,
-    pragmas: [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS],
+    pragmas: [`PRAGMA busy_timeout = ${busyTimeout}`, ...LOCAL_PRAGMAS, ...autocheckpoint],
   });
   // journal_mode is stored in the file: once is enough.
   await client.execute("PRAGMA journal_mode = WAL");
-  return { client, local: true };
+  return { client, local: true, checkpointer: backgroundCheckpoints ? startCheckpointer(url) : undefined };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** A cluster worker's share of the write turn. */
   turn?: ClusterTurn;
+  /** A serving process (not an operator script): WAL checkpoints in the background (db/checkpointer.ts). */
+  serving?: boolean;
 }
 
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {

@@ -5,23 +5,27 @@ import { migrateDatabase } from "../db/migrate";
 import { type Config, redactUrl } from "./config";
 import { DatabaseError } from "./errors";
 
-export async function openConfiguredDatabase(config: Config, turn?: ClusterTurn): Promise<Database> {
+export async function openConfiguredDatabase(
+  config: Config,
+  options: { turn?: ClusterTurn; serving?: boolean } = {},
+): Promise<Database> {
   return openDatabase({
     url: config.databaseUrl,
     authToken: config.databaseAuthToken,
     syncUrl: config.databaseSyncUrl,
-    turn,
+    turn: options.turn,
+    backgroundCheckpoints: options.serving,
   });
 }
 
 /** Opens (and, unless told not to, migrates) the database; any failure becomes one DatabaseError line. */
 export async function openAndMigrate(
   config: Config,
-  options: { migrate?: boolean; turn?: ClusterTurn } = {},
+  options: { migrate?: boolean; turn?: ClusterTurn; serving?: boolean } = {},
 ): Promise<Database> {
   let db: Database | undefined;
   try {
-    db = await openConfiguredDatabase(config, options.turn);
+    db = await openConfiguredDatabase(config, options);
     if (options.migrate ?? true) await migrateDatabase(db);
     return db;
   } catch (error) {

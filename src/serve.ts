@@ -15,7 +15,7 @@ export async function serve(config: Config, worker: number | undefined): Promise
   // A worker's primary has applied the migrations already, and grants it turns to write.
   const deps = await buildDeps(
     config,
-    worker === undefined ? { migrate: true } : { migrate: false, turn: workerTurn() },
+    worker === undefined ? { migrate: true, serving: true } : { migrate: false, turn: workerTurn(), serving: true },
   );
   const mailWorker = startMailWorker(deps);
   const eventWorker = startEventWorker(deps);
