@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { createTestContext } from "./helpers";
+import { signAccessToken, type AccessClaims } from "../src/auth/access-token";
+import { deleteUserIn, findUserById, toPublicUser } from "../src/users/service";
 import { bearer, loginAs, seedUser } from "./fixtures";
 
 const t = await createTestContext();
@@ -110,6 +112,50 @@ describe("verification pins the algorithm and checks every claim", () => {
     const [h, , s] = login.accessToken.split(".");
     const claims = { ...decodeJwt(login.accessToken), role: "ADMIN" };
     expect((await me(`${h}.${b64(claims)}.${s}`)).status).toBe(401);
+  });
+});
+
+describe("me reads the user and the session of the token in one statement", () => {
+  test("the user as the users service shows it and the session marked current; after logout it holds no seat", async () => {
+    const ada = await seedUser(t, { name: "Ada L", licenses: [{ productId: "pro", seats: 1 }] });
+    const fresh = await loginAs(t, ada);
+    const body = (await (await me(fresh.accessToken)).json()) as {
+      user: Record<string, unknown>;
+      session: { id: string; current: boolean; limited: boolean; seated: boolean } | null;
+    };
+    const stored = await findUserById(t.deps, ada.id);
+    expect(body.user).toEqual(JSON.parse(JSON.stringify(toPublicUser(stored!))));
+    expect(body.session).toMatchObject({ id: fresh.sessionId, current: true, limited: false, seated: true });
+    await t.request("POST", "/api/auth/logout", { body: { refreshToken: fresh.refreshToken } });
+    const after = (await (await me(fresh.accessToken)).json()) as { session: { seated: boolean } | null };
+    expect(after.session).toMatchObject({ seated: false }); // the token outlives its session by design
+  });
+
+  test("a token whose user is gone is 401; one naming another user's session shows no session", async () => {
+    const gone = await seedUser(t, { licenses: [{ productId: "pro", seats: 1 }] });
+    const goneLogin = await loginAs(t, gone);
+    await t.deps.db.write((tx) => deleteUserIn(tx, t.deps, gone.id, { actor: "test" }));
+    const res = await me(goneLogin.accessToken);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe("invalid_token");
+
+    const other = await seedUser(t, { licenses: [{ productId: "pro", seats: 1 }] });
+    const otherLogin = await loginAs(t, other);
+    const claims = decodeJwt(login.accessToken) as unknown as AccessClaims;
+    const forged = await signAccessToken(t.deps, {
+      user: { id: user.id, role: claims.role, status: claims.status, email: claims.email, name: claims.name },
+      sessionId: otherLogin.sessionId, // a real session, but not this user's
+      limited: false,
+      limitedReason: null,
+      product: "pro",
+      licenses: [],
+    });
+    const mine = await me(forged);
+    expect(mine.status).toBe(200);
+    expect((await mine.json()) as { user: { id: string }; session: unknown }).toMatchObject({
+      user: { id: user.id },
+      session: null,
+    });
   });
 });
 

@@ -7,8 +7,7 @@ import type { Role } from "../../db/schema";
 import type { Deps } from "../deps";
 import { BEARER_DETAIL } from "../docs/openapi";
 import { forbidden, unauthorized } from "../errors";
-import { findSessionOfUser } from "../sessions/view";
-import { findUserById } from "../users/service";
+import { findUserWithSession } from "../sessions/view";
 import { verifyAccessToken, type AccessClaims } from "./access-token";
 
 export function bearerToken(header: string | undefined | null): string | undefined {
@@ -36,10 +35,7 @@ export async function authenticate(
  * still be live — so a disabled, demoted or deleted admin, or a revoked session, loses it at once.
  */
 async function assertStillHolds(deps: Deps, claims: AccessClaims, role: Role): Promise<void> {
-  const [user, session] = await Promise.all([
-    findUserById(deps, claims.sub),
-    findSessionOfUser(deps, claims.sub, claims.sid),
-  ]);
+  const { user, session } = (await findUserWithSession(deps, claims.sub, claims.sid)) ?? {};
   const live = session && session.revokedAt === null && session.expiresAt > deps.clock.now();
   if (!user || !live) throw unauthorized("session_revoked", "This session has ended; log in again");
   if (user.status !== "ACTIVE") throw forbidden("account_inactive", "This account is inactive");

@@ -2,21 +2,19 @@
 import type { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { seatSummary } from "../seats/summary";
-import { findSessionOfUser, toSessionView } from "../sessions/view";
-import { findUserById, toPublicUser } from "../users/service";
+import { findUserWithSession, toSessionView } from "../sessions/view";
 import type { AccessClaims } from "./access-token";
 
 export async function describeMe(deps: Deps, auth: AccessClaims) {
-  // Three independent reads, at once.
-  const [user, session, summary] = await Promise.all([
-    findUserById(deps, auth.sub),
-    findSessionOfUser(deps, auth.sub, auth.sid),
+  // Two independent reads, at once.
+  const [found, summary] = await Promise.all([
+    findUserWithSession(deps, auth.sub, auth.sid),
     seatSummary(deps, auth.sub),
   ]);
-  if (!user) throw unauthorized("invalid_token", "This account no longer exists");
+  if (!found) throw unauthorized("invalid_token", "This account no longer exists");
   return {
-    user: toPublicUser(user),
+    user: found.user,
     ...summary,
-    session: session ? toSessionView(deps, session, auth.sid) : null,
+    session: found.session ? toSessionView(deps, found.session, auth.sid) : null,
   };
 }
