@@ -9,7 +9,7 @@
 // connections only checkpoint themselves past 10 000 pages — the fallback should the thread stop.
 import { filePath } from "./local-client";
 
-export const CHECKPOINT_INTERVAL_MS = 250;
+const CHECKPOINT_INTERVAL_MS = 250;
 /** `PRAGMA wal_autocheckpoint` of serving connections while the thread runs. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
@@ -17,9 +17,9 @@ export interface Checkpointer {
   stop(): void;
 }
 
-export function startCheckpointer(url: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
+export function startCheckpointer(url: string): Checkpointer {
   const worker = new Worker(new URL("./checkpoint-worker.ts", import.meta.url).href);
-  worker.postMessage({ path: filePath(url), intervalMs });
+  worker.postMessage({ path: filePath(url), intervalMs: CHECKPOINT_INTERVAL_MS });
   (worker as unknown as { unref(): void }).unref(); // never what keeps a process alive (Bun)
   return { stop: () => worker.terminate() };
 }

@@ -13,10 +13,10 @@ import { developmentReport, startFacts } from "./startup-report";
 export async function serve(config: Config, worker: number | undefined): Promise<void> {
   const facts = startFacts(config);
   // A worker's primary has applied the migrations already, and grants it turns to write.
-  const deps = await buildDeps(
-    config,
-    worker === undefined ? { migrate: true, serving: true } : { migrate: false, turn: workerTurn(), serving: true },
-  );
+  const deps = await buildDeps(config, {
+    serving: true,
+    ...(worker === undefined ? { migrate: true } : { migrate: false, turn: workerTurn() }),
+  });
   const mailWorker = startMailWorker(deps);
   const eventWorker = startEventWorker(deps);
   const coolDownWorker = startCoolDownWorker(deps);

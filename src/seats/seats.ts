@@ -112,10 +112,10 @@ const SEAT_ROWS = { cooling: seatRowsText(true), plain: seatRowsText(false) };
 
 export async function readSeatRows(db: Reader, scope: Omit<SeatScope, "productId">): Promise<SeatRows> {
   const holds = holdsSeatArgs(scope.now, scope.idleTimeoutMs);
-  const { userId, now } = scope;
+  const args = [scope.userId, ...holds, scope.userId, scope.exceptSessionId ?? "", ...holds];
   const rows = scope.coolDown
-    ? await rawAll<Row>(db, SEAT_ROWS.cooling, [userId, ...holds, userId, scope.exceptSessionId ?? "", ...holds, now])
-    : await rawAll<Row>(db, SEAT_ROWS.plain, [userId, ...holds, userId, scope.exceptSessionId ?? "", ...holds]);
+    ? await rawAll<Row>(db, SEAT_ROWS.cooling, [...args, scope.now])
+    : await rawAll<Row>(db, SEAT_ROWS.plain, args);
   const result: SeatRows = { licenses: [], sessions: [] };
   for (const r of rows) {
     if (r.kind === "license") {

@@ -147,25 +147,26 @@ async function advance(
   const seatState = `limited = ?, limited_reason = ?, product_id = ?,
     seat_free_announce_at = CASE WHEN ? THEN ${cooling.text} END,
     seat_token_expires_at = coalesce(?, seat_token_expires_at)`;
-  const seatArgs = [limited, seat.limitedReason, seat.sessionProduct, limited, ...cooling.args];
-  const seatExpiry = seatTokenExpiry(deps, seat, now);
+  const seatArgs = [
+    limited,
+    seat.limitedReason,
+    seat.sessionProduct,
+    limited,
+    ...cooling.args,
+    seatTokenExpiry(deps, seat, now),
+  ];
   const nonce = input.grace ? (row.rotationNonce ?? "") : randomToken(16);
   const successor = deriveSuccessor(parsed.secret, nonce);
   if (input.grace) {
     if (!matches(successor.hash, row.tokenHash)) throw unauthorized("invalid_token", "Invalid refresh token");
-    await rawRun(tx, `UPDATE sessions SET last_used_at = ?, ${seatState} WHERE id = ?`, [
-      now,
-      ...seatArgs,
-      seatExpiry,
-      id,
-    ]);
+    await rawRun(tx, `UPDATE sessions SET last_used_at = ?, ${seatState} WHERE id = ?`, [now, ...seatArgs, id]);
   } else {
     const retired = retire(row.retiredTokenHashes, row.previousTokenHash);
     await rawRun(
       tx,
       `UPDATE sessions SET token_hash = ?, previous_token_hash = ?, rotated_at = ?, rotation_nonce = ?,
         retired_token_hashes = ?, last_used_at = ?, ${seatState} WHERE id = ?`,
-      [successor.hash, row.tokenHash, now, nonce, retired, now, ...seatArgs, seatExpiry, id],
+      [successor.hash, row.tokenHash, now, nonce, retired, now, ...seatArgs, id],
     );
   }
   // Ordinary rotations are not audited one by one (a row per session every few minutes); the
